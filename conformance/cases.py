@@ -1,0 +1,298 @@
+"""Conformance case files: loading, schema validation and lint.
+
+A case file (``conformance/cases/<topic>/<behaviour>.json``) describes one
+behaviour: the clauses it checks, where its expectation comes from, and one
+or more tests. Every test becomes one :class:`Case`, inheriting the file's
+``spec``, ``source``, ``status``, ``reading`` and ``requires`` unless it sets
+its own. The shape is ``schemas/case.schema.json``.
+
+Expectations are written by hand from the specification text; this module
+never computes one.
+
+Run ``python -m conformance.cases [ROOT]`` to check every file; it prints one
+line per problem and exits non-zero if there is any.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+__all__ = [
+    "CAPABILITIES",
+    "CASES_DIR",
+    "OPS",
+    "SCHEMA_PATH",
+    "Case",
+    "CaseFileError",
+    "check",
+    "lint",
+    "load_cases",
+    "main",
+]
+
+CASES_DIR = Path(__file__).parent / "cases"
+SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "case.schema.json"
+
+#: The closed vocabulary of capabilities a case may require. ``hardware.<namespace>``
+#: (an adapter can simulate that namespace from a profile's ``[hardware]`` table)
+#: is matched by :data:`HARDWARE_CAPABILITY`.
+CAPABILITIES: Mapping[str, str] = {
+    "filename": "parse variant wheel filenames",
+    "validate": "validate variant metadata documents",
+    "combine": "combine variant metadata documents (metadata consistency)",
+    "select": "select a wheel for a profile from a fixture index",
+    "install": "install a requirement and its dependencies into an environment",
+    "markers": "evaluate variant environment markers",
+    "pylock": "install from a pylock.toml with [packages.variants-json]",
+    "index.flat": "read a flat find-links directory",
+    "index.pep503": "read a PEP 503 HTML simple index",
+    "index.pep691": "read a PEP 691 JSON simple index",
+    "providers.static-metadata": "use static-properties from the variant metadata",
+    "providers.user-static": "take a profile as the user's static list of compatible properties",
+    "providers.optional": "enable optional providers on request",
+    "providers.plugin": "install and query trusted provider plugins",
+    "abi-dependency": "implement the abi_dependency provider",
+    "variant-unaware": "behave as a tool that predates wheel variants",
+}
+HARDWARE_CAPABILITY = re.compile(r"^hardware\.[a-z0-9_]+$")
+
+#: Each op and the capability an implementation needs to run it.
+OPS: Mapping[str, str] = {
+    "filename": "filename",
+    "validate": "validate",
+    "combine": "combine",
+    "select": "select",
+    "install": "install",
+    "markers": "markers",
+    "pylock": "pylock",
+}
+
+_INHERITED = ("spec", "source", "status", "reading", "requires")
+_FORBIDDEN_WORDS = re.compile(
+    r"\b(should|shall|must|will|tests? that|checks? that|verif(y|ies) that|ensures? that)\b",
+    re.IGNORECASE,
+)
+_MAX_DESCRIPTION = 150
+
+
+class CaseFileError(ValueError):
+    """A case file is not valid JSON or does not match the case schema.
+
+    :param problems: one message per problem, each starting with the file path.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test of a case file, with the file's fields filled in.
+
+    :param id: ``<topic>/<behaviour>/<test id>``, stable across releases.
+    :param file: the case file.
+    :param description: the test's description.
+    :param clauses: the clause ids the test checks.
+    :param source: document, section and sentence the expectation rests on.
+    :param status: ``final``, ``tentative`` or ``unsettled``.
+    :param reading: for ``unsettled`` cases, the reading this one follows.
+    :param requires: capabilities needed to run it.
+    :param op: ``filename``, ``validate``, ``combine``, ``select``, ``install``,
+        ``markers`` or ``pylock``.
+    :param input: the op's input, as in the file.
+    :param expect: the expected outcome, as in the file.
+    """
+
+    id: str
+    file: Path
+    description: str
+    clauses: tuple[str, ...]
+    source: str
+    status: str
+    reading: str | None
+    requires: frozenset[str]
+    op: str
+    input: Mapping[str, Any] = field(hash=False, compare=False)
+    expect: Mapping[str, Any] = field(hash=False, compare=False)
+
+    @property
+    def topic(self) -> str:
+        """The first component of the id (``filename``, ``metadata``, ...)."""
+        return self.id.split("/", 1)[0]
+
+    @property
+    def expected_clauses(self) -> tuple[str, ...]:
+        """Clause ids named in the expectation (for invalid or inconsistent outcomes)."""
+        return tuple(self.expect.get("clauses", ()))
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _case_files(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.json"))
+
+
+def _schema_problems(path: Path, data: Any) -> list[str]:
+    problems = []
+    for error in sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
+        where = "/".join(str(part) for part in error.absolute_path) or "(top)"
+        problems.append(f"{path}: {where}: {error.message}")
+    return problems
+
+
+def _read(path: Path) -> tuple[Any, list[str]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, [f"{path}: cannot read case file: {exc}"]
+    return data, _schema_problems(path, data)
+
+
+def _cases_of(path: Path, root: Path, data: Mapping[str, Any]) -> list[Case]:
+    behaviour = path.relative_to(root).with_suffix("").as_posix()
+    cases = []
+    for test in data["tests"]:
+        merged = {key: test.get(key, data.get(key)) for key in _INHERITED}
+        cases.append(
+            Case(
+                id=f"{behaviour}/{test['id']}",
+                file=path,
+                description=test["description"],
+                clauses=tuple(entry["clause"] for entry in merged["spec"]),
+                source=merged["source"],
+                status=merged["status"],
+                reading=merged["reading"],
+                requires=frozenset(merged["requires"]),
+                op=test["op"],
+                input=test["input"],
+                expect=test["expect"],
+            )
+        )
+    return cases
+
+
+def load_cases(root: Path | str | None = None) -> list[Case]:
+    """Every test of every case file under *root* (default: ``conformance/cases``).
+
+    The files are validated against ``schemas/case.schema.json``; lint is
+    separate (:func:`lint`).
+
+    :raises CaseFileError: if any file is unreadable or schema-invalid.
+    """
+    base = Path(root) if root is not None else CASES_DIR
+    problems: list[str] = []
+    cases: list[Case] = []
+    for path in _case_files(base):
+        data, errors = _read(path)
+        if errors:
+            problems.extend(errors)
+            continue
+        cases.extend(_cases_of(path, base, data))
+    if problems:
+        raise CaseFileError(problems)
+    return cases
+
+
+def _description_problems(where: str, text: str) -> list[str]:
+    problems = []
+    if len(text) > _MAX_DESCRIPTION:
+        problems.append(f"{where}: description longer than {_MAX_DESCRIPTION} characters")
+    match = _FORBIDDEN_WORDS.search(text)
+    if match:
+        problems.append(
+            f"{where}: description uses {match.group(0)!r}; state the behaviour in the present tense"
+        )
+    if text != text.strip() or text.endswith("."):
+        problems.append(f"{where}: description has surrounding whitespace or a final full stop")
+    return problems
+
+
+def _known_capability(name: str) -> bool:
+    return name in CAPABILITIES or bool(HARDWARE_CAPABILITY.match(name))
+
+
+def lint(cases: Iterable[Case], known_clauses: Iterable[str] | None = None) -> list[str]:
+    """Problems that the schema cannot express; an empty list means clean.
+
+    Checks: unique case ids; unique descriptions within a file; clause ids
+    (in ``spec`` and in the expectation) exist in the catalogue; capabilities
+    belong to :data:`CAPABILITIES`; the op's own capability is required;
+    ``reading`` is given exactly for ``unsettled`` cases; description style
+    (present tense, no "should", no "test that", at most 150 characters).
+    """
+    if known_clauses is None:
+        from reference.clauses import all_clauses
+
+        known = set(all_clauses())
+    else:
+        known = set(known_clauses)
+    problems: list[str] = []
+    seen_ids: set[str] = set()
+    seen_descriptions: dict[Path, set[str]] = {}
+    for case in cases:
+        where = f"{case.file}: {case.id}"
+        if case.id in seen_ids:
+            problems.append(f"{where}: duplicate case id")
+        seen_ids.add(case.id)
+        descriptions = seen_descriptions.setdefault(case.file, set())
+        if case.description in descriptions:
+            problems.append(f"{where}: duplicate description in the file")
+        descriptions.add(case.description)
+        problems.extend(_description_problems(where, case.description))
+        for clause in (*case.clauses, *case.expected_clauses):
+            if clause not in known:
+                problems.append(f"{where}: unknown clause id {clause!r}")
+        for capability in sorted(case.requires):
+            if not _known_capability(capability):
+                problems.append(f"{where}: unknown capability {capability!r}")
+        if OPS[case.op] not in case.requires:
+            problems.append(f"{where}: op {case.op!r} needs capability {OPS[case.op]!r} in requires")
+        if (case.status == "unsettled") != (case.reading is not None):
+            problems.append(f"{where}: 'reading' is required for, and only for, unsettled cases")
+    return problems
+
+
+def check(root: Path | str | None = None) -> list[str]:
+    """Schema problems and lint problems of every case file under *root*."""
+    base = Path(root) if root is not None else CASES_DIR
+    problems: list[str] = []
+    cases: list[Case] = []
+    for path in _case_files(base):
+        data, errors = _read(path)
+        if errors:
+            problems.extend(errors)
+            continue
+        problems.extend(_description_problems(str(path), data["description"]))
+        cases.extend(_cases_of(path, base, data))
+    return problems + lint(cases)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check the case files; print one line per problem."""
+    args = sys.argv[1:] if argv is None else argv
+    root = Path(args[0]) if args else CASES_DIR
+    problems = check(root)
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"{len(load_cases(root))} cases, all valid")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

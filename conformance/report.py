@@ -1,0 +1,207 @@
+"""The conformance report: every case's outcome, with totals per clause and section.
+
+Written by ``--conformance-report PATH`` as one JSON document (shape:
+``schemas/report.schema.json``).  The collector works from pytest's test
+reports, so it also sees the cases that ran in pytest-xdist workers; the file is
+written once, by the controlling process.
+
+Outcomes: ``passed``; ``failed`` (observed differs from expected, or a listed
+deviation passes); ``skipped`` (missing capability or the adapter's own
+``Skipped``, with the reason); ``expected-deviation`` (listed in
+``expectations/<adapter>.toml``); ``adapter-error`` (the adapter broke);
+``error`` (the suite could not prepare the case).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+__all__ = ["OUTCOMES", "REPORT_VERSION", "ReportCollector", "build_report", "counts"]
+
+#: Version of the report format (bumped when its shape changes).
+REPORT_VERSION = 1
+
+OUTCOMES = ("passed", "failed", "skipped", "expected-deviation", "adapter-error", "error")
+
+
+def counts(outcomes: Iterable[str]) -> dict[str, int]:
+    """``{outcome: number}`` with every outcome present, plus ``total``."""
+    result = dict.fromkeys(OUTCOMES, 0)
+    total = 0
+    for outcome in outcomes:
+        result[outcome] += 1
+        total += 1
+    result["total"] = total
+    return result
+
+
+def build_report(
+    cases: list[dict[str, Any]],
+    adapter: Mapping[str, Any],
+    *,
+    duration: float,
+    stale_deviations: Iterable[str] = (),
+) -> dict[str, Any]:
+    """Assemble the report document from per-case records.
+
+    :param cases: one record per case: ``id``, ``outcome``, ``reason``,
+        ``clauses``, ``duration`` and the case's ``file``, ``op``, ``status``,
+        ``reading``, ``requires``.
+    :param adapter: ``name``, ``version`` and ``capabilities`` of the adapter.
+    """
+    from reference import clauses as catalogue
+
+    known = catalogue.all_clauses()
+    by_clause: dict[str, list[str]] = {}
+    by_section: dict[str, list[str]] = {}
+    section_of: dict[str, dict[str, str]] = {}
+    by_topic: dict[str, list[str]] = {}
+    readings: dict[str, dict[str, list[str]]] = {}
+    for case in cases:
+        if case.get("status") == "unsettled" and case.get("reading"):
+            behaviour = case["id"].rsplit("/", 1)[0]
+            readings.setdefault(behaviour, {}).setdefault(case["reading"], []).append(case["outcome"])
+        by_topic.setdefault(case["id"].split("/", 1)[0], []).append(case["outcome"])
+        sections = set()
+        for clause_id in case["clauses"]:
+            by_clause.setdefault(clause_id, []).append(case["outcome"])
+            entry = known.get(clause_id)
+            document = entry.document if entry else clause_id.split(":", 1)[0]
+            section = entry.section if entry else "(unknown clause)"
+            key = f"{document}: {section}"
+            section_of[key] = {"document": document, "section": section}
+            sections.add(key)
+        for key in sections:  # a case counts once per section
+            by_section.setdefault(key, []).append(case["outcome"])
+    return {
+        "report_version": REPORT_VERSION,
+        "adapter": {
+            "name": str(adapter.get("name", "unknown")),
+            "version": str(adapter.get("version", "unknown")),
+            "capabilities": sorted(adapter.get("capabilities", [])),
+        },
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "duration": round(duration, 3),
+        "totals": counts(case["outcome"] for case in cases),
+        "by_section": {
+            key: {**section_of[key], **counts(outcomes)} for key, outcomes in sorted(by_section.items())
+        },
+        "by_clause": {key: counts(outcomes) for key, outcomes in sorted(by_clause.items())},
+        "by_topic": {key: counts(outcomes) for key, outcomes in sorted(by_topic.items())},
+        "readings": {
+            behaviour: {reading: _verdict(outcomes) for reading, outcomes in sorted(per.items())}
+            for behaviour, per in sorted(readings.items())
+        },
+        "stale_deviations": sorted(stale_deviations),
+        "cases": sorted(cases, key=lambda case: case["id"]),
+    }
+
+
+def _verdict(outcomes: list[str]) -> str:
+    """Whether an implementation follows one reading of an unsettled behaviour.
+
+    ``follows`` (every case of the reading passed), ``differs`` (none passed,
+    at least one failed or is a recorded deviation), ``mixed``, or
+    ``not-run`` (skipped or errored).
+    """
+    ran = [o for o in outcomes if o in ("passed", "failed", "expected-deviation")]
+    if not ran:
+        return "not-run"
+    passed = sum(o == "passed" for o in ran)
+    if passed == len(ran):
+        return "follows"
+    return "differs" if passed == 0 else "mixed"
+
+
+class ReportCollector:
+    """A pytest plugin object that records the outcome of every conformance case."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.records: dict[str, dict[str, Any]] = {}
+        self.adapter: dict[str, Any] = {}
+        self.started = time.perf_counter()
+        self.stale_deviations: list[str] = []
+
+    @pytest.hookimpl
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        props = dict(report.user_properties)
+        case = props.get("conformance_case")
+        if not isinstance(case, dict):
+            return
+        adapter = props.get("conformance_adapter")
+        if isinstance(adapter, dict):
+            self.adapter = adapter
+        record = self.records.setdefault(
+            report.nodeid, {**case, "outcome": "passed", "reason": "", "duration": 0.0}
+        )
+        record["duration"] = round(record["duration"] + report.duration, 6)
+        if report.when == "setup":
+            if report.skipped:
+                record["outcome"], record["reason"] = "skipped", _skip_reason(report)
+            elif report.failed:
+                text = report.longreprtext
+                record["outcome"] = "adapter-error" if text.startswith("adapter error") else "error"
+                record["reason"] = text[:4000]
+        elif report.when == "call":
+            if hasattr(report, "wasxfail"):
+                record["outcome"], record["reason"] = "expected-deviation", str(report.wasxfail)
+            elif report.failed:
+                record["outcome"], record["reason"] = "failed", report.longreprtext[:4000]
+            elif report.skipped:
+                record["outcome"], record["reason"] = "skipped", _skip_reason(report)
+        elif report.failed and record["outcome"] == "passed":
+            record["outcome"], record["reason"] = "error", report.longreprtext[:4000]
+
+    def report(self) -> dict[str, Any]:
+        """The report document for the cases seen so far."""
+        return build_report(
+            list(self.records.values()),
+            self.adapter or {"name": self.config.getoption("adapter"), "version": "unknown"},
+            duration=time.perf_counter() - self.started,
+            stale_deviations=self.stale_deviations,
+        )
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        path = self.config.getoption("conformance_report")
+        if not path or hasattr(self.config, "workerinput"):
+            return
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(self.report(), indent=1) + "\n", encoding="utf-8")
+
+    @pytest.hookimpl
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.records or hasattr(self.config, "workerinput"):
+            return
+        report = self.report()
+        adapter = report["adapter"]
+        write = terminalreporter.write_line
+        terminalreporter.section(f"conformance: {adapter['name']} {adapter['version']}")
+        columns = ("passed", "failed", "skipped", "expected-deviation", "adapter-error", "error")
+        width = max([len("topic"), *map(len, report["by_topic"])]) + 2
+        write(f"{'topic':<{width}}" + "".join(f"{c:>{len(c) + 2}}" for c in columns))
+        rows = [*report["by_topic"].items(), ("total", report["totals"])]
+        for topic, row in rows:
+            write(f"{topic:<{width}}" + "".join(f"{row[c]:>{len(c) + 2}}" for c in columns))
+        for behaviour, verdicts in report["readings"].items():
+            text = "; ".join(f"{verdict} {reading}" for reading, verdict in verdicts.items())
+            write(f"unsettled {behaviour}: {text}")
+        for case_id in report["stale_deviations"]:
+            write(f"stale expectation: {case_id} is listed as a deviation but no such case exists", red=True)
+        path = self.config.getoption("conformance_report")
+        if path:
+            write(f"report written to {path}")
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    text = str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+    return text.removeprefix("Skipped: ")

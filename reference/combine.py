@@ -1,0 +1,143 @@
+"""Metadata consistency and combination (PEP 825 "Metadata consistency").
+
+Documents of one release (wheels' ``variant.json`` and the index-level file)
+are combined into one:
+
+- ``default-priorities.namespace``: identical lists, or the longer starts with
+  the shorter; the longer wins (``pep825:consistency-default-priorities``);
+- ``variants``: the union, where one label always maps to the same set of
+  properties (``pep825:consistency-variants``);
+- ``providers`` (format 0.2.0): the union, where one namespace always has the
+  same provider information.
+
+Both rules are symmetric, so the result does not depend on input order
+(``pep825:consistency-order-independent``): values, labels, namespaces and
+features of the result are sorted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from reference.errors import InconsistentMetadata, Violation
+from reference.model import SCHEMA_0_1_1, SCHEMA_0_2_0, Properties, ProviderInfo, VariantMetadata
+
+__all__ = ["combine", "normalize_properties"]
+
+_CANONICAL_URL = {(0, 1, 1): SCHEMA_0_1_1, (0, 2, 0): SCHEMA_0_2_0}
+
+
+def normalize_properties(properties: Properties) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Properties with namespaces, features and values sorted (values are sets)."""
+    return {
+        namespace: {feature: tuple(sorted(set(values))) for feature, values in sorted(features.items())}
+        for namespace, features in sorted(properties.items())
+    }
+
+
+def _name(document: VariantMetadata, index: int) -> str:
+    return document.source or f"document #{index + 1}"
+
+
+def combine(documents: Iterable[VariantMetadata]) -> VariantMetadata:
+    """Combine documents of one release into one.
+
+    :param documents: at least one validated document.
+    :raises InconsistentMetadata: naming the label or key at fault and the two
+        sources that disagree.
+    :raises ValueError: no document was given.
+
+    Spec: pep825:consistency-default-priorities, pep825:consistency-variants,
+    pep825:consistency-order-independent
+    """
+    docs = list(documents)
+    if not docs:
+        raise ValueError("combine() needs at least one document")
+    names = [_name(d, i) for i, d in enumerate(docs)]
+
+    versions = {d.version for d in docs}
+    if len(versions) > 1:
+        first = docs[0]
+        other = next(i for i, d in enumerate(docs) if d.version != first.version)
+        raise InconsistentMetadata(
+            Violation(
+                "reference:consistency-format-version",
+                f"{names[0]} uses format {_v(first.version)} but {names[other]} uses "
+                f"{_v(docs[other].version)}",
+                "/$schema",
+                f"{names[0]} + {names[other]}",
+            )
+        )
+    urls = {d.schema for d in docs}
+    schema = urls.pop() if len(urls) == 1 else _CANONICAL_URL.get(docs[0].version, min(urls))
+
+    # default-priorities.namespace: the longest list, every other a prefix of it.
+    longest_index = max(range(len(docs)), key=lambda i: (len(docs[i].namespace_priorities), i))
+    longest = docs[longest_index].namespace_priorities
+    for index, doc in enumerate(docs):
+        shorter = doc.namespace_priorities
+        if longest[: len(shorter)] != shorter:
+            raise InconsistentMetadata(
+                Violation(
+                    "pep825:consistency-default-priorities",
+                    f"default-priorities.namespace differs: {list(shorter)} in {names[index]}, "
+                    f"{list(longest)} in {names[longest_index]}; one must start with the other",
+                    "/default-priorities/namespace",
+                    f"{names[index]} + {names[longest_index]}",
+                )
+            )
+
+    variants: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
+    origin: dict[str, int] = {}
+    for index, doc in enumerate(docs):
+        for label, properties in doc.variants.items():
+            normal = normalize_properties(properties)
+            if label not in variants:
+                variants[label] = normal
+                origin[label] = index
+            elif variants[label] != normal:
+                raise InconsistentMetadata(
+                    Violation(
+                        "pep825:consistency-variants",
+                        f"variant label {label!r} maps to different properties in "
+                        f"{names[origin[label]]} and {names[index]}",
+                        f"/variants/{label}",
+                        f"{names[origin[label]]} + {names[index]}",
+                    )
+                )
+
+    providers = _combine_providers(docs, names)
+    return VariantMetadata(
+        schema=schema,
+        namespace_priorities=tuple(longest),
+        variants=dict(sorted(variants.items())),
+        providers=providers,
+        source=" + ".join(sorted(set(names))),
+    )
+
+
+def _combine_providers(docs: list[VariantMetadata], names: list[str]) -> dict[str, ProviderInfo] | None:
+    if all(d.providers is None for d in docs):
+        return None
+    providers: dict[str, ProviderInfo] = {}
+    origin: dict[str, int] = {}
+    for index, doc in enumerate(docs):
+        for namespace, info in (doc.providers or {}).items():
+            if namespace not in providers:
+                providers[namespace] = info
+                origin[namespace] = index
+            elif providers[namespace].to_json() != info.to_json():
+                raise InconsistentMetadata(
+                    Violation(
+                        "reference:consistency-providers",
+                        f"providers.{namespace} differs between {names[origin[namespace]]} and "
+                        f"{names[index]}",
+                        f"/providers/{namespace}",
+                        f"{names[origin[namespace]]} + {names[index]}",
+                    )
+                )
+    return dict(sorted(providers.items()))
+
+
+def _v(version: tuple[int, int, int]) -> str:
+    return ".".join(map(str, version))

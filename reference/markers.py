@@ -1,0 +1,455 @@
+"""PEP 508 environment markers extended with PEP 825's variant markers.
+
+PEP 825 "Environment markers" adds ``variant_label`` (a ``String``) and
+``variant_properties``, ``variant_features``, ``variant_namespaces`` (each a
+``Set of String``). ``packaging.markers`` cannot parse them today, so this
+module holds a small parser for the PEP 508 marker grammar that knows the
+four names and hands every comparison on a standard variable to ``packaging``,
+so that versions, ``extra`` normalization and legacy names keep packaging's
+semantics. It is shaped as a candidate for upstream: a tokenizer, a
+recursive-descent parser, and an evaluator over one environment mapping in
+which the variant values are ordinary entries.
+
+>>> env = {"variant_label": "foobar", "variant_properties": {"foo :: bar :: baz"},
+...        "variant_features": {"foo :: bar"}, "variant_namespaces": {"foo"}}
+>>> VariantMarker('"foo::bar::baz" in variant_properties').evaluate(env)
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import Any
+
+from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
+from packaging.markers import default_environment as _default_environment
+from packaging.requirements import Requirement
+
+from reference.model import Properties, iter_properties
+
+__all__ = [
+    "SET_VARIABLES",
+    "VARIANT_VARIABLES",
+    "InvalidVariantMarker",
+    "VariantMarker",
+    "VariantMarkers",
+    "evaluate_requires",
+    "normalize_property_text",
+    "split_requirement",
+    "variant_markers",
+]
+
+SET_VARIABLES = frozenset({"variant_properties", "variant_features", "variant_namespaces"})
+VARIANT_VARIABLES = frozenset({"variant_label"}) | SET_VARIABLES
+
+# The variables the dependency specifiers spec defines, with the legacy dotted
+# spellings packaging still accepts.
+_STANDARD_VARIABLES = frozenset(
+    {
+        "python_version", "python_full_version", "os_name", "os.name", "sys_platform",
+        "sys.platform", "platform_release", "platform_system", "platform_version",
+        "platform.version", "platform_machine", "platform.machine",
+        "platform_python_implementation", "platform.python_implementation",
+        "python_implementation", "implementation_name", "implementation_version",
+        "extra", "extras", "dependency_groups",
+    }
+)
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>[ \t]+)
+    |(?P<lparen>\()
+    |(?P<rparen>\))
+    |(?P<string>'[^']*'|"[^"]*")
+    |(?P<op>===|==|~=|!=|<=|>=|<|>)
+    |(?P<word>[A-Za-z_][A-Za-z0-9_.]*)
+    """,
+    re.VERBOSE,
+)
+_SEPARATOR = re.compile(r"\s*::\s*")
+
+
+class InvalidVariantMarker(InvalidMarker):
+    """A marker that breaks the PEP 508 grammar or PEP 825's use of the variant markers.
+
+    :ivar clause: the clause id of the broken rule.
+    """
+
+    def __init__(self, message: str, clause: str = "pep825:markers-operators") -> None:
+        super().__init__(message)
+        self.clause = clause
+
+
+def normalize_property_text(text: str) -> str:
+    """``"a::b :: c"`` -> ``"a :: b :: c"``: whitespace around ``::`` does not matter.
+
+    Spec: pep825:markers-whitespace
+    """
+    return _SEPARATOR.sub(" :: ", text)
+
+
+@dataclass(frozen=True)
+class _Variable:
+    name: str
+
+    def serialize(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class _Literal:
+    value: str
+
+    def serialize(self) -> str:
+        quote = "'" if '"' in self.value else '"'
+        return f"{quote}{self.value}{quote}"
+
+
+_Operand = _Variable | _Literal
+
+
+@dataclass(frozen=True)
+class _Compare:
+    lhs: _Operand
+    op: str
+    rhs: _Operand
+    standard: Marker | None  # the packaging marker for standard variables
+
+    def evaluate(self, environment: Mapping[str, Any], context: Any) -> bool:
+        if self.standard is not None:
+            return self.standard.evaluate(_standard_part(environment), context)
+        return _evaluate_variant(self, environment)
+
+    def serialize(self) -> str:
+        return f"{self.lhs.serialize()} {self.op} {self.rhs.serialize()}"
+
+
+@dataclass(frozen=True)
+class _BoolOp:
+    op: str  # "and" | "or"
+    items: tuple[_Node, ...]
+
+    def evaluate(self, environment: Mapping[str, Any], context: Any) -> bool:
+        results = (item.evaluate(environment, context) for item in self.items)
+        return all(results) if self.op == "and" else any(results)
+
+    def serialize(self) -> str:
+        parts = [
+            f"({item.serialize()})" if isinstance(item, _BoolOp) else item.serialize()
+            for item in self.items
+        ]
+        return f" {self.op} ".join(parts)
+
+
+_Node = _Compare | _BoolOp
+
+
+def _standard_part(environment: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in environment.items() if k not in VARIANT_VARIABLES}
+
+
+def _evaluate_variant(node: _Compare, environment: Mapping[str, Any]) -> bool:
+    variable = node.lhs if isinstance(node.lhs, _Variable) else node.rhs
+    assert isinstance(variable, _Variable)
+    try:
+        value = environment[variable.name]
+    except KeyError:
+        raise UndefinedEnvironmentName(variable.name) from None
+    if variable.name in SET_VARIABLES:
+        # Parsing guarantees the form '"literal" in|not in variable'.
+        assert isinstance(node.lhs, _Literal)
+        members = {normalize_property_text(str(v)) for v in value}
+        found = normalize_property_text(node.lhs.value) in members
+        return found if node.op == "in" else not found
+    # variant_label is a String: the dependency specifiers' string semantics,
+    # as packaging implements them for non-version markers.
+    lhs = value if node.lhs is variable else node.lhs.value  # type: ignore[union-attr]
+    rhs = value if node.rhs is variable else node.rhs.value  # type: ignore[union-attr]
+    if node.op == "in":
+        return bool(lhs in rhs)
+    if node.op == "not in":
+        return bool(lhs not in rhs)
+    if node.op in ("==", "<=", ">="):
+        return bool(lhs == rhs)
+    if node.op == "!=":
+        return bool(lhs != rhs)
+    if node.op in ("<", ">"):
+        return False
+    raise UndefinedComparison(f"undefined {node.op!r} on variant_label")
+
+
+class _Parser:
+    """Recursive descent over the PEP 508 ``marker`` grammar."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.tokens: list[tuple[str, str, int]] = []
+        position = 0
+        while position < len(source):
+            match = _TOKEN.match(source, position)
+            if match is None:
+                self.fail("unexpected character", position)
+            assert match is not None and match.lastgroup is not None
+            if match.lastgroup != "ws":
+                self.tokens.append((match.lastgroup, match.group(), position))
+            position = match.end()
+        self.tokens.append(("end", "", len(source)))
+        self.index = 0
+
+    def fail(self, message: str, position: int, clause: str = "pep825:markers-operators") -> None:
+        caret = " " * position + "^"
+        raise InvalidVariantMarker(f"{message}\n    {self.source}\n    {caret}", clause)
+
+    def peek(self) -> tuple[str, str, int]:
+        return self.tokens[self.index]
+
+    def take(self) -> tuple[str, str, int]:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def parse(self) -> _Node:
+        node = self.parse_or()
+        kind, _, position = self.peek()
+        if kind != "end":
+            self.fail("expected 'and', 'or' or the end of the marker", position)
+        return node
+
+    def parse_or(self) -> _Node:
+        items = [self.parse_and()]
+        while self.peek()[:2] == ("word", "or"):
+            self.take()
+            items.append(self.parse_and())
+        return items[0] if len(items) == 1 else _BoolOp("or", tuple(items))
+
+    def parse_and(self) -> _Node:
+        items = [self.parse_atom()]
+        while self.peek()[:2] == ("word", "and"):
+            self.take()
+            items.append(self.parse_atom())
+        return items[0] if len(items) == 1 else _BoolOp("and", tuple(items))
+
+    def parse_atom(self) -> _Node:
+        if self.peek()[0] == "lparen":
+            self.take()
+            node = self.parse_or()
+            kind, _, position = self.take()
+            if kind != "rparen":
+                self.fail("expected ')'", position)
+            return node
+        lhs_position = self.peek()[2]
+        lhs = self.parse_operand()
+        op = self.parse_op()
+        rhs = self.parse_operand()
+        return self.compare(lhs, op, rhs, lhs_position)
+
+    def parse_operand(self) -> _Operand:
+        kind, text, position = self.take()
+        if kind == "string":
+            return _Literal(text[1:-1])
+        if kind == "word" and (text in _STANDARD_VARIABLES or text in VARIANT_VARIABLES):
+            return _Variable(text)
+        self.fail("expected a marker variable or a quoted string", position)
+        raise AssertionError  # unreachable
+
+    def parse_op(self) -> str:
+        kind, text, position = self.take()
+        if kind == "op" or (kind == "word" and text == "in"):
+            return text
+        if kind == "word" and text == "not" and self.peek()[:2] == ("word", "in"):
+            self.take()
+            return "not in"
+        self.fail("expected a comparison operator, 'in' or 'not in'", position)
+        raise AssertionError  # unreachable
+
+    def compare(self, lhs: _Operand, op: str, rhs: _Operand, position: int) -> _Compare:
+        names = [o.name for o in (lhs, rhs) if isinstance(o, _Variable)]
+        variant = [n for n in names if n in VARIANT_VARIABLES]
+        if not variant:
+            node = _Compare(lhs, op, rhs, None)
+            try:
+                standard = Marker(node.serialize())
+            except InvalidMarker as error:
+                self.fail(f"invalid marker: {error}", position, "reference:markers-syntax")
+            return _Compare(lhs, op, rhs, standard)
+        if len(names) == 2:
+            self.fail(f"{variant[0]} can only be compared with a quoted string", position)
+        name = variant[0]
+        if name in SET_VARIABLES and not (
+            isinstance(lhs, _Literal) and isinstance(rhs, _Variable) and op in ("in", "not in")
+        ):
+            # Set of String fields admit only membership tests of a string.
+            self.fail(f'{name} is a set: use \'"<string>" in {name}\' or \'not in\'', position)
+        if name == "variant_label" and op in ("~=", "==="):
+            self.fail(f"operator {op!r} is not defined for the string variant_label", position)
+        return _Compare(lhs, op, rhs, None)
+
+
+class VariantMarker:
+    """A PEP 508 marker that may use the variant markers.
+
+    :param text: the marker expression.
+    :raises InvalidVariantMarker: on a syntax error or a misuse of a variant
+        marker (a set-valued marker outside ``"x" in``/``not in``).
+    """
+
+    __slots__ = ("_tree", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._tree: _Node = _Parser(text).parse()
+
+    def uses_variant_markers(self) -> bool:
+        """Whether any of the four variant markers occurs."""
+        stack: list[_Node] = [self._tree]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, _BoolOp):
+                stack.extend(node.items)
+            elif any(isinstance(o, _Variable) and o.name in VARIANT_VARIABLES for o in (node.lhs, node.rhs)):
+                return True
+        return False
+
+    def evaluate(
+        self, environment: Mapping[str, str | AbstractSet[str]] | None = None, context: str = "metadata"
+    ) -> bool:
+        """Evaluate against the running interpreter overridden by ``environment``.
+
+        ``environment`` holds the standard marker values and, when the marker
+        uses them, the four variant markers (see :meth:`VariantMarkers.environment`).
+
+        :raises packaging.markers.UndefinedEnvironmentName: when a variant
+            marker is used and ``environment`` does not define it.
+        """
+        merged: dict[str, Any] = dict(_default_environment())
+        if environment is not None:
+            merged.update(environment)
+        return self._tree.evaluate(merged, context)
+
+    def __str__(self) -> str:
+        return self._tree.serialize()
+
+    def __repr__(self) -> str:
+        return f"<VariantMarker({str(self)!r})>"
+
+
+@dataclass(frozen=True)
+class VariantMarkers:
+    """The four variant marker values for one selected wheel.
+
+    Spec: pep825:markers-values, pep825:markers-derived
+    """
+
+    label: str = ""
+    properties: frozenset[str] = frozenset()
+
+    @property
+    def features(self) -> frozenset[str]:
+        """``variant_features``: ``namespace :: feature`` of every property."""
+        return frozenset(p.rsplit(" :: ", 1)[0] for p in self.properties)
+
+    @property
+    def namespaces(self) -> frozenset[str]:
+        """``variant_namespaces``: the namespace of every property."""
+        return frozenset(p.split(" :: ", 1)[0] for p in self.properties)
+
+    def environment(self) -> dict[str, str | frozenset[str]]:
+        """The four values as marker environment entries."""
+        return {
+            "variant_label": self.label,
+            "variant_properties": self.properties,
+            "variant_features": self.features,
+            "variant_namespaces": self.namespaces,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """Sets as sorted lists, as conformance cases expect."""
+        return {
+            "variant_label": self.label,
+            "variant_properties": sorted(self.properties),
+            "variant_features": sorted(self.features),
+            "variant_namespaces": sorted(self.namespaces),
+        }
+
+
+def variant_markers(
+    label: str | None,
+    properties: Properties | None = None,
+    supported: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+) -> VariantMarkers:
+    """The variant marker values for a selected wheel ("Evaluating variant markers").
+
+    :param label: the wheel's variant label; ``None`` for a non-variant wheel.
+    :param properties: what the metadata maps the label to.
+    :param supported: ``{namespace: {feature: values}}`` the target supports;
+        the expanded properties are narrowed to these.
+
+    Non-variant wheels get ``""`` and empty sets; the null variant gets
+    ``"null"`` and empty sets.
+
+    Spec: pep825:markers-label, pep825:markers-properties-narrowed, pep825:markers-non-variant
+    """
+    if label is None:
+        return VariantMarkers()
+    supported = supported or {}
+    narrowed = frozenset(
+        str(p)
+        for p in iter_properties(properties or {})
+        if p.value in supported.get(p.namespace, {}).get(p.feature, ())
+    )
+    return VariantMarkers(label, narrowed)
+
+
+def split_requirement(entry: str) -> tuple[str, str | None]:
+    """Split a ``Requires-Dist`` entry into the requirement and its marker text.
+
+    A URL requirement needs whitespace before its ``;`` (PEP 508), since a URL
+    may itself contain ``;``.
+    """
+    head = entry.split(";", 1)[0]
+    if "@" in head:
+        match = re.search(r"\s;", entry)
+        if match is None:
+            return entry.strip(), None
+        return entry[: match.start()].strip(), entry[match.end() :].strip()
+    if ";" not in entry:
+        return entry.strip(), None
+    requirement, marker = entry.split(";", 1)
+    return requirement.strip(), marker.strip()
+
+
+def evaluate_requires(
+    requires_dist: Iterable[str],
+    markers: VariantMarkers,
+    environment: Mapping[str, str] | None = None,
+    extras: Iterable[str] = (),
+) -> list[str]:
+    """The ``Requires-Dist`` entries whose markers are true for the selected wheel.
+
+    :param requires_dist: the wheel's entries, as written.
+    :param markers: the variant markers of the selected wheel.
+    :param environment: the target's marker environment (default: this interpreter).
+    :param extras: the extras requested (each entry is tried with ``extra`` set
+        to each, and to ``""``).
+    :returns: the entries kept, as written, in their order.
+    :raises InvalidVariantMarker: on an unparsable marker.
+    :raises packaging.requirements.InvalidRequirement: on an unparsable requirement.
+
+    Spec: pep825:markers-after-selection
+    """
+    base: dict[str, Any] = dict(environment or {})
+    base.update(markers.environment())
+    kept = []
+    for entry in requires_dist:
+        requirement, marker_text = split_requirement(entry)
+        Requirement(requirement)  # raises InvalidRequirement
+        if marker_text is None:
+            kept.append(entry)
+            continue
+        marker = VariantMarker(marker_text)
+        if any(marker.evaluate({**base, "extra": extra}) for extra in ("", *extras)):
+            kept.append(entry)
+    return kept

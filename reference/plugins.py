@@ -1,0 +1,299 @@
+"""The provider plugin runner: steps 5 and 6 of the providers text.
+
+Providers text, "Providers", step 6: "The tools MUST install the specified
+provider packages and query them via the provider plugin API. The tools SHOULD
+use an isolated virtual environment for that purpose."
+
+:class:`PluginRunner` does exactly that, and nothing more:
+
+1. the ``requires`` entries whose markers hold in the target environment are
+   kept (``providers:requires-markers``);
+2. every remaining package must be trusted, or nothing happens at all
+   (``providers:step-5-trust``: the caller, :mod:`reference.providers`,
+   checks this first; the runner checks again before touching anything);
+3. the packages are installed with the running interpreter's ``pip`` into a
+   fresh directory (``--target``, binary wheels only, never the public network:
+   ``--no-index`` plus the find-links directories or the index the user gave);
+4. a separate ``python -I`` process imports the API endpoint (``plugin-api``,
+   or the default inferred from the first requirement) and calls
+   ``get_supported_configs()``; it writes the result as JSON to a file (so a
+   plugin printing to stdout cannot corrupt it), under a timeout;
+5. the result is validated (``providers:plugin-configs``).
+
+A crash, a hang, an install failure or invalid output raise
+:class:`~reference.errors.ProviderError`; the caller turns that into "namespace
+unsupported" with a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from packaging.markers import InvalidMarker, UndefinedEnvironmentName
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from reference.errors import ProviderError
+from reference.model import ProviderInfo
+from reference.properties import NAME_RE, VALUE_RE
+from reference.providers import FeatureConfig, plugin_api, plugin_requirements
+
+__all__ = [
+    "FeatureConfig",
+    "PluginRunner",
+    "active_requirements",
+    "parse_plugin_output",
+    "plugin_api_for",
+]
+
+# Object reference notation of the entry points specification:
+# "{import_path}(:{object_path})?", both dotted Python identifiers.
+_OBJECT_REF_RE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?")
+
+# Runs in the child process: argv = [target_dir, endpoint, output_file].
+_RUNNER = r"""
+import importlib, json, sys
+sys.path.insert(0, sys.argv[1])
+module, _, attrs = sys.argv[2].partition(":")
+plugin = importlib.import_module(module)
+for attr in filter(None, attrs.split(".")):
+    plugin = getattr(plugin, attr)
+configs = plugin.get_supported_configs()
+out = [
+    {"name": c.name, "values": c.values, "multi_value": c.multi_value}
+    for c in configs
+] if isinstance(configs, (list, tuple)) else configs
+with open(sys.argv[3], "w", encoding="utf-8") as f:
+    json.dump(out, f, default=lambda o: {"unserializable": repr(o)})
+"""
+
+
+def active_requirements(
+    namespace: str, requires: Sequence[str], environment: Mapping[str, str]
+) -> list[Requirement]:
+    """The ``requires`` entries whose markers are true in ``environment``.
+
+    Spec: providers:requires-markers ("the requirements for which the markers
+    evaluate to false are filtered out"). Wraps
+    :func:`reference.providers.plugin_requirements`.
+
+    :raises ProviderError: an entry is not a valid dependency specifier, or none remains.
+    """
+    info = ProviderInfo(namespace=namespace, requires=tuple(requires))
+    try:
+        return plugin_requirements(info, environment)
+    except (InvalidMarker, UndefinedEnvironmentName) as exc:
+        raise ProviderError(namespace, "invalid marker in requires", [str(exc)]) from exc
+
+
+def plugin_api_for(info: ProviderInfo, environment: Mapping[str, str]) -> str:
+    """The API endpoint: ``plugin-api``, or the default inferred from ``requires``.
+
+    Spec: providers:plugin-api-default ("a default value is determined by
+    normalizing the package name from the first dependency specifier in
+    requires and then replacing all - characters with _"), via
+    :func:`reference.providers.plugin_api`; the result is checked against the
+    object reference notation (providers:plugin-api-format).
+
+    :raises ProviderError: no endpoint can be determined, or it is malformed.
+    """
+    if info.plugin_api is None:
+        active_requirements(info.namespace, info.requires or (), environment)
+    endpoint = plugin_api(info, environment)
+    if not _OBJECT_REF_RE.fullmatch(endpoint):
+        raise ProviderError(info.namespace, f"plugin-api {endpoint!r} is not an object reference")
+    return endpoint
+
+
+def parse_plugin_output(namespace: str, data: Any) -> list[FeatureConfig]:
+    """Validate the JSON form of ``get_supported_configs()``.
+
+    Spec: providers:plugin-configs, providers:config-attributes. Extra
+    attributes never reach this point (the runner reads only ``name``,
+    ``values`` and ``multi_value``: providers:ignore-extra-attributes).
+
+    :raises ProviderError: the output is not a list of valid feature configs.
+    """
+    if not isinstance(data, list):
+        raise ProviderError(namespace, "get_supported_configs() did not return a list")
+    configs: list[FeatureConfig] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for index, item in enumerate(data):
+        name = item.get("name") if isinstance(item, dict) else None
+        values = item.get("values") if isinstance(item, dict) else None
+        multi = item.get("multi_value") if isinstance(item, dict) else None
+        if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+            problems.append(f"config {index}: name {name!r} is not a valid feature name")
+            continue
+        if name in seen:
+            problems.append(f"config {index}: feature {name!r} listed twice")
+        seen.add(name)
+        if not isinstance(values, list) or not all(
+            isinstance(v, str) and VALUE_RE.fullmatch(v) for v in values
+        ):
+            problems.append(f"config {index}: values {values!r} are not a list of valid feature values")
+            continue
+        if not isinstance(multi, bool):
+            problems.append(f"config {index}: multi_value {multi!r} is not a bool")
+            continue
+        configs.append(FeatureConfig(name, tuple(values), multi))
+    if problems:
+        raise ProviderError(namespace, "invalid get_supported_configs() output", problems)
+    return configs
+
+
+class PluginRunner:
+    """Installs trusted provider packages in isolation and queries them in a child process.
+
+    Implements the :class:`reference.providers.PluginRunner` protocol: call it
+    with ``(provider, environment)``; the packages it may run are the ``trust``
+    given here (:mod:`reference.providers` checks trust first; this checks again).
+
+    :param find_links: local directories to install provider packages from.
+    :param index_url: a simple index to install them from (instead of / besides find-links).
+    :param timeout: seconds one ``get_supported_configs()`` query may take.
+    :param install_timeout: seconds one ``pip install`` may take.
+    :param python: the interpreter used for installing and querying (default: this one).
+    :param trust: names of trusted provider packages (any spelling).
+
+    Use as a context manager (or call :meth:`close`) to remove the environments.
+    """
+
+    def __init__(
+        self,
+        *,
+        find_links: Sequence[str] = (),
+        index_url: str | None = None,
+        timeout: float = 30.0,
+        install_timeout: float = 180.0,
+        python: str = sys.executable,
+        trust: Collection[str] = (),
+    ) -> None:
+        self.trust = frozenset(trust)
+        self.find_links = [str(p) for p in find_links]
+        self.index_url = index_url
+        self.timeout = timeout
+        self.install_timeout = install_timeout
+        self.python = python
+        self._root: Path | None = None
+        self._environments: dict[tuple[str, ...], Path] = {}
+        self._results: dict[tuple[tuple[str, ...], str], list[FeatureConfig]] = {}
+        self.log: list[str] = []
+
+    def __enter__(self) -> PluginRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove every environment this runner created."""
+        if self._root is not None:
+            shutil.rmtree(self._root, ignore_errors=True)
+            self._root = None
+            self._environments.clear()
+
+    def __call__(self, provider: ProviderInfo, environment: Mapping[str, str]) -> list[FeatureConfig]:
+        """:meth:`query` with the runner's own ``trust`` (the providers.PluginRunner protocol)."""
+        return self.query(provider, environment, self.trust)
+
+    def query(
+        self, info: ProviderInfo, environment: Mapping[str, str], trusted: Collection[str]
+    ) -> list[FeatureConfig]:
+        """Supported features of ``info.namespace`` as the plugin reports them, best first.
+
+        Spec: providers:step-5-trust, providers:step-6-install-query, providers:isolated-env
+
+        :param info: the namespace's provider information (must have ``requires``).
+        :param environment: PEP 508 marker environment for ``requires`` markers.
+        :param trusted: package names the user trusts (any spelling).
+        :raises ProviderError: untrusted package, install failure, crash, timeout, bad output.
+        """
+        namespace = info.namespace
+        if not info.requires:
+            raise ProviderError(namespace, "the provider has no requires entry to install")
+        requirements = active_requirements(namespace, info.requires, environment)
+        trusted_names = {canonicalize_name(name) for name in trusted}
+        untrusted = sorted(str(n) for n in {canonicalize_name(r.name) for r in requirements} - trusted_names)
+        if untrusted:
+            # Step 5: "they MUST NOT install or use the provider packages".
+            raise ProviderError(namespace, "untrusted provider package", untrusted)
+        endpoint = plugin_api_for(info, environment)
+        key = tuple(sorted(str(r) for r in requirements))
+        if (key, endpoint) not in self._results:
+            target = self._install(namespace, key)
+            self._results[key, endpoint] = self._run(namespace, target, endpoint)
+        return list(self._results[key, endpoint])
+
+    def supported(
+        self, info: ProviderInfo, environment: Mapping[str, str], trusted: Collection[str]
+    ) -> dict[str, list[str]]:
+        """:meth:`query` as ``{feature: [values best first]}`` in the plugin's feature order."""
+        return {c.name: list(c.values) for c in self.query(info, environment, trusted)}
+
+    def _workdir(self) -> Path:
+        if self._root is None:
+            self._root = Path(tempfile.mkdtemp(prefix="variant-plugins-"))
+        return self._root
+
+    def _install(self, namespace: str, requirements: tuple[str, ...]) -> Path:
+        if requirements in self._environments:
+            return self._environments[requirements]
+        target = self._workdir() / f"env{len(self._environments)}"
+        command = [
+            self.python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            "--no-cache-dir", "--only-binary", ":all:", "--target", str(target),
+        ]
+        if self.index_url:
+            command += ["--index-url", self.index_url]
+        else:
+            command.append("--no-index")
+        for directory in self.find_links:
+            command += ["--find-links", directory]
+        command += ["--", *requirements]
+        if not self.index_url and not self.find_links:
+            raise ProviderError(namespace, "no index or find-links to install the provider from")
+        self.log.append("install: " + " ".join(command))
+        try:
+            result = subprocess.run(
+                command, capture_output=True, text=True, timeout=self.install_timeout, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ProviderError(namespace, "installing the provider package timed out") from exc
+        if result.returncode != 0:
+            raise ProviderError(
+                namespace, "installing the provider package failed", result.stderr.strip().splitlines()[-5:]
+            )
+        self._environments[requirements] = target
+        return target
+
+    def _run(self, namespace: str, target: Path, endpoint: str) -> list[FeatureConfig]:
+        output = target.parent / f"{target.name}-{len(self._results)}.json"
+        command = [self.python, "-I", "-c", _RUNNER, str(target), endpoint, str(output)]
+        self.log.append(f"query: {endpoint} in {target}")
+        try:
+            result = subprocess.run(
+                command, capture_output=True, text=True, timeout=self.timeout,
+                cwd=target, check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ProviderError(
+                namespace, f"get_supported_configs() did not finish within {self.timeout:g} s"
+            ) from exc
+        if result.returncode != 0:
+            lines = result.stderr.strip().splitlines()
+            raise ProviderError(namespace, "the provider plugin failed", lines[-3:])
+        try:
+            data = json.loads(output.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ProviderError(namespace, "the provider plugin produced no valid JSON output") from exc
+        return parse_plugin_output(namespace, data)

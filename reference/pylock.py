@@ -1,0 +1,358 @@
+"""``pylock.toml`` with ``[packages.variants-json]`` (PEP 825 "Integration with pylock.toml").
+
+PEP 825: "A new ``[packages.variants-json]`` subtable is added to the file. It
+MUST inline combined variant metadata, following the same format as the
+index-level metadata file, converting the JSON structure into the respective
+TOML types. The ``$schema`` key MUST be preserved to facilitate versioning."
+
+This module reads a lock (:func:`load_lock`, :func:`parse_lock`), validating
+every ``variants-json`` table against its schema (``pep825:pylock-validate``),
+and writes one (:func:`variants_json_table`, :func:`dumps_lock`), optionally
+pruning labels that no listed wheel carries together with the namespaces thereby
+left unused (``pep825:pylock-retain-labels``). Selecting from a lock lives in
+:func:`select_locked` (per package, among the listed wheels, with the inlined
+metadata; ``pep825:pylock-resolve``).
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from packaging.markers import InvalidMarker, Marker, UndefinedEnvironmentName
+from packaging.utils import canonicalize_name
+
+from reference._toml import TOMLDecodeError, loads
+from reference.errors import InvalidVariantMetadata, VariantError, Violation
+from reference.filename import parse_wheel_filename
+from reference.index import FileLink
+from reference.metadata import load_metadata
+from reference.model import ABI_DEPENDENCY, VariantMetadata
+from reference.selection import Selection, SelectOptions, System, select_wheel
+from reference.wheel import read_variant_json
+
+__all__ = [
+    "InvalidLock",
+    "Lock",
+    "LockSelection",
+    "LockedPackage",
+    "LockedWheel",
+    "dumps_lock",
+    "load_lock",
+    "package_entry",
+    "package_for",
+    "parse_lock",
+    "prune_metadata",
+    "select_locked",
+    "variants_json_table",
+]
+
+
+class InvalidLock(VariantError):
+    """A ``pylock.toml`` cannot be read, or its ``variants-json`` table is invalid."""
+
+
+def _bad(message: str, where: str, source: str) -> InvalidLock:
+    return InvalidLock(Violation("pep825:pylock-variants-json", message, where, source))
+
+
+@dataclass(frozen=True)
+class LockedWheel:
+    """One entry of ``packages.wheels``.
+
+    :param filename: ``name``, or the last component of ``url`` / ``path``.
+    :param url: ``url`` or, for ``path``, a ``file://`` URL resolved against the lock's directory.
+    :param hashes: ``{algorithm: hexdigest}``.
+    """
+
+    filename: str
+    url: str
+    hashes: Mapping[str, str] = field(default_factory=dict)
+
+    def link(self) -> FileLink:
+        """The wheel as an index link (for :class:`reference.index.Source` fetching)."""
+        return FileLink(self.filename, self.url, dict(self.hashes))
+
+
+@dataclass(frozen=True)
+class LockedPackage:
+    """One ``[[packages]]`` entry, as far as selection needs it.
+
+    :param metadata: the validated ``variants-json`` table, or ``None``.
+    :param marker: ``packages.marker`` (a standard PEP 508 marker), or ``None``.
+    """
+
+    name: str
+    version: str | None
+    wheels: tuple[LockedWheel, ...]
+    metadata: VariantMetadata | None
+    marker: str | None = None
+
+    def applies(self, environment: Mapping[str, str]) -> bool:
+        """Whether ``packages.marker`` holds in ``environment`` (no marker: always)."""
+        if self.marker is None:
+            return True
+        try:
+            return Marker(self.marker).evaluate(dict(environment))
+        except (InvalidMarker, UndefinedEnvironmentName):
+            return False
+
+    @property
+    def filenames(self) -> list[str]:
+        """Filenames of the listed wheels, in lock order."""
+        return [w.filename for w in self.wheels]
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A parsed ``pylock.toml``; ``data`` is the whole document as read."""
+
+    packages: tuple[LockedPackage, ...]
+    data: Mapping[str, Any]
+    source: str = ""
+
+
+def _wheel_entry(entry: Any, base: Path | None, where: str, source: str) -> LockedWheel:
+    if not isinstance(entry, dict):
+        raise _bad("a wheel entry must be a table", where, source)
+    url = entry.get("url")
+    path = entry.get("path")
+    name = entry.get("name")
+    if isinstance(url, str):
+        location = url
+    elif isinstance(path, str):
+        resolved = Path(path) if base is None or os.path.isabs(path) else base / path
+        location = resolved.absolute().as_uri()
+    else:
+        location = ""
+    if not isinstance(name, str):
+        name = urllib.parse.unquote(urllib.parse.urlsplit(location).path.rsplit("/", 1)[-1])
+    if not name.endswith(".whl"):
+        raise _bad(f"wheel entry {name!r} names no wheel file", where, source)
+    hashes = entry.get("hashes") or {}
+    return LockedWheel(name, location, {str(k): str(v) for k, v in dict(hashes).items()})
+
+
+def parse_lock(data: Mapping[str, Any], source: str = "", base: Path | None = None) -> Lock:
+    """Read the packages of a lock document and validate every ``variants-json`` table.
+
+    PEP 825 (proposed pylock text): "Tools that support variant-aware
+    resolution MUST validate this table against the referenced schema."
+
+    :param base: directory that relative ``path`` entries are resolved against.
+    :raises InvalidLock: the lock's structure is unusable, or a table is invalid
+        (the violations of :func:`reference.metadata.load_metadata` are kept,
+        preceded by ``pep825:pylock-validate``).
+
+    Spec: pep825:pylock-validate
+    """
+    packages = data.get("packages", [])
+    if not isinstance(packages, list):
+        raise _bad("packages must be an array of tables", "", source)
+    out: list[LockedPackage] = []
+    for index, package in enumerate(packages):
+        where = f"packages[{index}]"
+        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+            raise _bad("a package needs a name", where, source)
+        wheels = tuple(
+            _wheel_entry(entry, base, f"{where}.wheels[{i}]", source)
+            for i, entry in enumerate(package.get("wheels") or [])
+        )
+        metadata = None
+        table = package.get("variants-json")
+        if table is not None:
+            try:
+                metadata = load_metadata(table, kind="index", source=f"{source}: {where}.variants-json")
+            except InvalidVariantMetadata as exc:
+                lead = Violation(
+                    "pep825:pylock-validate",
+                    f"[packages.variants-json] of {package['name']!r} is not valid variant metadata",
+                    f"{where}.variants-json",
+                    source,
+                )
+                raise InvalidLock([lead, *exc.violations]) from exc
+        marker = package.get("marker")
+        version = package.get("version")
+        out.append(
+            LockedPackage(
+                name=package["name"],
+                version=version if isinstance(version, str) else None,
+                wheels=wheels,
+                metadata=metadata,
+                marker=marker if isinstance(marker, str) else None,
+            )
+        )
+    return Lock(tuple(out), data, source)
+
+
+def load_lock(path: str | os.PathLike[str]) -> Lock:
+    """Read and validate a ``pylock.toml`` file.
+
+    :raises OSError: the file cannot be read.
+    :raises InvalidLock: it is not TOML, or see :func:`parse_lock`.
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = loads(text)
+    except TOMLDecodeError as exc:
+        raise _bad(f"not valid TOML: {exc}", "", str(path)) from exc
+    return parse_lock(data, str(path), path.parent)
+
+
+def prune_metadata(metadata: VariantMetadata, labels: Iterable[str]) -> VariantMetadata:
+    """Drop ``variants`` entries whose label is not in ``labels``, and namespaces left unused.
+
+    PEP 825: "The tools MAY remove the entries of the ``variants`` dictionary
+    whose labels do not occur among the wheels listed for the package, along
+    with any namespaces that are thereby left unused in
+    ``default-priorities.namespace``. The entry for every label that does occur
+    MUST be retained in full". Entries kept are copied unchanged. For format
+    0.2.0 the ``providers`` keys follow the namespace list, since "Its set of
+    keys MUST match the set of values in the default-priorities.namespace
+    list" (providers:keys-match-namespaces).
+
+    Spec: pep825:pylock-retain-labels
+    """
+    keep = set(labels)
+    variants = {label: props for label, props in metadata.variants.items() if label in keep}
+    used = {namespace for props in variants.values() for namespace in props}
+    namespaces = tuple(ns for ns in metadata.namespace_priorities if ns in used)
+    providers = metadata.providers
+    if providers is not None:
+        providers = {ns: info for ns, info in providers.items() if ns in namespaces or ns == ABI_DEPENDENCY}
+    return VariantMetadata(metadata.schema, namespaces, variants, providers, metadata.source)
+
+
+def variants_json_table(
+    metadata: VariantMetadata, wheel_filenames: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """The ``[packages.variants-json]`` table for a package, as TOML-ready data.
+
+    :param wheel_filenames: when given, labels not among these wheels are pruned
+        (:func:`prune_metadata`); ``None`` keeps the combined metadata whole.
+
+    Spec: pep825:pylock-variants-json
+    """
+    if wheel_filenames is not None:
+        labels = set()
+        for name in wheel_filenames:
+            label = parse_wheel_filename(name).variant_label
+            if label is not None:
+                labels.add(label)
+        metadata = prune_metadata(metadata, labels)
+    # to_json() keeps "$schema" as the first key, as PEP 825 requires it preserved.
+    return metadata.to_json()
+
+
+def package_entry(
+    name: str,
+    version: str,
+    wheels: Sequence[FileLink],
+    metadata: VariantMetadata | None,
+    *,
+    prune: bool = True,
+) -> dict[str, Any]:
+    """A ``[[packages]]`` table listing ``wheels``, with ``[packages.variants-json]`` if given.
+
+    PEP 825: variant wheels "can be listed in pylock.toml file in the same manner
+    as wheels with different Platform compatibility tags: either all variant
+    (and non-variant) wheels can be listed, or a subset of them".
+
+    :param prune: drop labels none of ``wheels`` carries (:func:`prune_metadata`).
+
+    Spec: pep825:pylock-variants-json
+    """
+    entry: dict[str, Any] = {
+        "name": name,
+        "version": version,
+        "wheels": [
+            {"name": link.filename, "url": link.url, "hashes": dict(link.hashes)} for link in wheels
+        ],
+    }
+    if metadata is not None:
+        filenames = [link.filename for link in wheels] if prune else None
+        entry["variants-json"] = variants_json_table(metadata, filenames)
+    return entry
+
+
+def dumps_lock(data: Mapping[str, Any]) -> str:
+    """TOML text of a lock document (written with ``tomli-w``)."""
+    return tomli_w.dumps(dict(data))
+
+
+def package_for(lock: Lock, name: str) -> LockedPackage | None:
+    """The first package named ``name`` (any spelling)."""
+    wanted = canonicalize_name(name)
+    for package in lock.packages:
+        if canonicalize_name(package.name) == wanted:
+            return package
+    return None
+
+
+@dataclass
+class LockSelection:
+    """The outcome for one locked package.
+
+    :param selection: the selection among the package's listed wheels.
+    :param wheel: the selected wheel entry, or ``None``.
+    :param requires: the selected wheel's ``Requires-Dist`` entries whose
+        markers are true, or ``None`` when the wheel could not be read.
+    """
+
+    package: LockedPackage
+    selection: Selection
+    wheel: LockedWheel | None
+    requires: list[str] | None = None
+
+
+def select_locked(
+    lock: Lock,
+    system: System,
+    options: SelectOptions | None = None,
+    fetch: Callable[[LockedWheel], Path] | None = None,
+) -> dict[str, LockSelection]:
+    """Select a wheel for every package of the lock whose ``marker`` applies.
+
+    PEP 825: "If variant wheels are listed, the tool SHOULD resolve variants to
+    select the best wheel file", among the listed wheels and with the inlined
+    metadata; "Variant environment markers occurring in the dependency
+    specifiers of a locked package are evaluated in the context of the wheel
+    selected for that package's entry".
+
+    :param fetch: returns a local, hash-verified copy of a listed wheel; used to
+        read ``variant.json`` when the package has no ``variants-json`` table,
+        and ``METADATA`` of the selected wheel. ``None``: no wheel is read.
+    :returns: ``{package name: LockSelection}`` in lock order.
+
+    Spec: pep825:pylock-resolve, pep825:pylock-markers
+    """
+    from reference.resolve import wheel_requires_dist
+
+    out: dict[str, LockSelection] = {}
+    for package in lock.packages:
+        if not package.applies(system.environment):
+            continue
+        by_name = {w.filename: w for w in package.wheels}
+
+        def read_wheel_metadata(
+            filename: str, by_name: Mapping[str, LockedWheel] = by_name
+        ) -> VariantMetadata:
+            if fetch is None:
+                raise OSError(f"{filename}: wheel not available")
+            return read_variant_json(fetch(by_name[filename]))
+
+        selection = select_wheel(
+            package.filenames, package.metadata, system, options, read_wheel_metadata if fetch else None
+        )
+        wheel = by_name.get(selection.selected) if selection.selected else None
+        requires = None
+        if wheel is not None and fetch is not None:
+            requires = selection.requires(wheel_requires_dist(fetch(wheel)), system.environment)
+        out[package.name] = LockSelection(package, selection, wheel, requires)
+    return out

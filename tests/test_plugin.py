@@ -1,0 +1,350 @@
+"""The conformance pytest plugin, run on small case sets with ``pytester``.
+
+Each test writes a few case files (``<topic>/<behaviour>.json``) and an adapter
+file, runs ``pytest -p conformance.plugin`` on them and checks the outcomes the
+issue asks for: passed, failed (with a useful message), skipped with the
+missing capability, expected deviation (strict), adapter error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from conformance.plugin import compare, resolve_locks
+
+pytest_plugins = ["pytester"]
+
+REPORT_SCHEMA = Path(__file__).parent.parent / "schemas" / "report.schema.json"
+
+PARSED = {
+    "distribution": "pkg",
+    "version": "1.0",
+    "build_tag": None,
+    "python_tags": ["py3"],
+    "abi_tags": ["none"],
+    "platform_tags": ["any"],
+    "variant_label": "null",
+}
+
+# An adapter whose behaviour each case picks through the filename it asks about.
+ADAPTER = """
+from conformance.adapters.base import AdapterInfo, Errored, Result, Skipped
+from conformance.adapters.reference import ReferenceAdapter
+
+class Scripted:
+    def __init__(self, options=None):
+        self.options = dict(options or {})
+        caps = self.options.get("caps", "filename,clause-ids")
+        self.caps = frozenset(c for c in caps.split(",") if c)
+        self.reference = ReferenceAdapter()
+
+    def info(self):
+        return AdapterInfo(name="scripted", version="9.9", capabilities=self.caps)
+
+    def run(self, op, input, workspace):
+        name = input.get("filename", "")
+        if name.startswith("skip-"):
+            return Skipped("cannot simulate this")
+        if name.startswith("err-"):
+            return Errored("harness lost its way")
+        if name.startswith("raise-"):
+            raise RuntimeError("boom")
+        if name.startswith("wrongclause-"):
+            return Result({"valid": False, "clauses": ["pep825:something-else"]})
+        assert workspace.tmp.is_dir() and not any(workspace.tmp.iterdir())
+        return self.reference.run(op, input, workspace)
+"""
+
+
+def case_file(tests: list[dict[str, Any]], requires: list[str] | None = None) -> str:
+    return json.dumps(
+        {
+            "description": "a behaviour",
+            "spec": [{"clause": "pep825:null-label"}],
+            "source": "PEP 825 'Variant label'",
+            "status": "final",
+            "requires": requires if requires is not None else ["filename"],
+            "tests": tests,
+        }
+    )
+
+
+def filename_test(test_id: str, filename: str, expect: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": test_id,
+        "description": test_id,
+        "op": "filename",
+        "input": {"filename": filename},
+        "expect": expect,
+    }
+
+
+VALID = {"valid": True, "parsed": PARSED}
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makefile(".py", adapter=ADAPTER)
+    (pytester.path / "cases" / "label").mkdir(parents=True)
+    return pytester
+
+
+def write(suite: pytest.Pytester, behaviour: str, tests: list[dict[str, Any]], **kw: Any) -> None:
+    (suite.path / "cases" / "label" / f"{behaviour}.json").write_text(case_file(tests, **kw))
+
+
+def run(suite: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
+    report = suite.path / "report.json"
+    result = suite.runpytest(
+        "-p",
+        "conformance.plugin",
+        "-p",
+        "no:cacheprovider",
+        "--conformance-cases",
+        "cases",
+        "--adapter",
+        "adapter.py:Scripted",
+        "--conformance-report",
+        str(report),
+        "cases",
+        *args,
+    )
+    data = json.loads(report.read_text()) if report.exists() else {}
+    if data:
+        jsonschema.validate(data, json.loads(REPORT_SCHEMA.read_text()))
+    return result, data
+
+
+def outcomes(report: dict[str, Any]) -> dict[str, str]:
+    return {case["id"]: case["outcome"] for case in report["cases"]}
+
+
+def test_pass_fail_and_report(suite: pytest.Pytester) -> None:
+    write(
+        suite,
+        "null",
+        [
+            filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID),
+            filename_test(
+                "bad",
+                "pkg-1.0-py3-none-any-null.whl",
+                {"valid": True, "parsed": {**PARSED, "variant_label": "other"}},
+            ),
+        ],
+    )
+    result, report = run(suite)
+    result.assert_outcomes(passed=1, failed=1)
+    assert outcomes(report) == {"label/null/good": "passed", "label/null/bad": "failed"}
+    assert report["adapter"]["name"] == "scripted" and report["adapter"]["version"] == "9.9"
+    assert report["totals"]["passed"] == 1 and report["totals"]["failed"] == 1
+    assert report["by_clause"]["pep825:null-label"]["total"] == 2
+    assert report["by_section"]["pep825: Variant label"]["failed"] == 1
+    # The failure shows the request, expected vs observed, and the clause with its sentence.
+    text = result.stdout.str()
+    assert "request:  op=filename" in text
+    assert "expected:" in text and "observed:" in text
+    assert "parsed: expected" in text
+    assert "The label null is reserved" in text  # PEP 825 'Variant label' sentence of pep825:null-label
+
+
+def test_case_ids_are_stable_node_names(suite: pytest.Pytester) -> None:
+    write(suite, "null", [filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID)])
+    result, _ = run(suite, "-v")
+    result.stdout.fnmatch_lines(["*cases/label/null.json::good PASSED*"])
+
+
+def test_missing_capability_skips_with_reason(suite: pytest.Pytester) -> None:
+    write(
+        suite,
+        "null",
+        [filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID)],
+        requires=["filename", "hardware.nvidia"],
+    )
+    result, report = run(suite, "-rs")
+    result.assert_outcomes(skipped=1)
+    assert outcomes(report) == {"label/null/good": "skipped"}
+    assert report["cases"][0]["reason"] == "adapter scripted lacks capability hardware.nvidia"
+
+
+def test_adapter_skipped_and_errored(suite: pytest.Pytester) -> None:
+    write(
+        suite,
+        "null",
+        [
+            filename_test("skip", "skip-1.0-py3-none-any.whl", VALID),
+            filename_test("err", "err-1.0-py3-none-any.whl", VALID),
+            filename_test("raise", "raise-1.0-py3-none-any.whl", VALID),
+        ],
+    )
+    result, report = run(suite)
+    # Errored (and an exception escaping the adapter) is an error, never a pass.
+    result.assert_outcomes(skipped=1, errors=2)
+    assert outcomes(report) == {
+        "label/null/skip": "skipped",
+        "label/null/err": "adapter-error",
+        "label/null/raise": "adapter-error",
+    }
+    reasons = {case["id"]: case["reason"] for case in report["cases"]}
+    assert "cannot simulate this" in reasons["label/null/skip"]
+    assert "harness lost its way" in reasons["label/null/err"]
+    assert "RuntimeError: boom" in reasons["label/null/raise"]
+
+
+def test_expected_deviation_is_strict(suite: pytest.Pytester) -> None:
+    write(
+        suite,
+        "null",
+        [
+            filename_test(
+                "bad", "pkg-1.0-py3-none-any-null.whl", {"valid": False, "clauses": ["pep825:null-label"]}
+            ),
+            filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID),
+        ],
+    )
+    (suite.path / "dev.toml").write_text(
+        '[deviations."label/null/bad"]\nreason = "rejects nothing"\n'
+        '[deviations."label/null/good"]\nreason = "was broken once"\n'
+    )
+    result, report = run(suite, "--expectations", "dev.toml")
+    result.assert_outcomes(xfailed=1, failed=1)
+    assert outcomes(report) == {"label/null/bad": "expected-deviation", "label/null/good": "failed"}
+    assert "known deviation: rejects nothing" in report["cases"][0]["reason"]
+    assert "now passes" in result.stdout.str()
+
+
+def test_stale_deviation_fails_the_run(suite: pytest.Pytester) -> None:
+    write(suite, "null", [filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID)])
+    (suite.path / "dev.toml").write_text('[deviations."label/null/gone"]\nreason = "renamed"\n')
+    result, report = run(suite, "--expectations", "dev.toml")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert report["stale_deviations"] == ["label/null/gone"]
+    result.stdout.fnmatch_lines(["*stale expectation: label/null/gone*"])
+
+
+def test_clause_ids_compared_only_when_the_adapter_reports_them(suite: pytest.Pytester) -> None:
+    invalid = {"valid": False, "clauses": ["pep825:null-label"]}
+    write(suite, "null", [filename_test("inv", "wrongclause-1.0-py3-none-any.whl", invalid)])
+    result, _ = run(suite)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*clauses: expected at least one of*"])
+    result, _ = run(suite, "--adapter-option", "caps=filename")
+    result.assert_outcomes(passed=1)
+
+
+def test_unknown_adapter_is_a_clear_error(suite: pytest.Pytester) -> None:
+    write(suite, "null", [filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID)])
+    result = suite.runpytest(
+        "-p", "conformance.plugin", "--conformance-cases", "cases", "--adapter", "nosuch", "cases"
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*unknown adapter 'nosuch'*"])
+
+
+def test_invalid_case_file_is_a_collection_error(suite: pytest.Pytester) -> None:
+    (suite.path / "cases" / "label" / "broken.json").write_text('{"description": "x"}')
+    result, _ = run(suite)
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*cannot load the cases*"])
+
+
+def test_xdist_workers_share_one_report(suite: pytest.Pytester) -> None:
+    write(suite, "null", [filename_test(f"t{i}", "pkg-1.0-py3-none-any-null.whl", VALID) for i in range(6)])
+    result, report = run(suite, "-n", "2")
+    result.assert_outcomes(passed=6)
+    assert report["totals"]["passed"] == 6 and len(report["cases"]) == 6
+
+
+# -- compare(): only keys in expect; sets as sets; informative keys ignored ------
+def test_compare_only_keys_present_in_expect() -> None:
+    assert (
+        compare("select", {"selected": "a.whl"}, {"selected": "a.whl", "ranked": ["a.whl"]}, clause_ids=True)
+        == []
+    )
+    assert compare("select", {"selected": "a.whl"}, {"ranked": []}, clause_ids=True)
+
+
+def test_compare_marker_sets_ignore_order() -> None:
+    # PEP 825 "Environment markers": variant_properties etc. are sets.
+    want = {
+        "markers": {
+            "variant_label": "x",
+            "variant_properties": ["a :: b :: c", "a :: d :: e"],
+            "variant_features": [],
+            "variant_namespaces": ["a"],
+        }
+    }
+    got = {
+        "markers": {
+            "variant_label": "x",
+            "variant_properties": ["a :: d :: e", "a :: b :: c"],
+            "variant_features": [],
+            "variant_namespaces": ["a"],
+        }
+    }
+    assert compare("select", want, got, clause_ids=True) == []
+
+
+def test_compare_informative_keys_and_names() -> None:
+    informative = {"selected": None, "clauses": ["x:y"]}
+    assert compare("select", informative, {"selected": None}, clause_ids=True) == []
+    assert (
+        compare(
+            "install",
+            {"installed": {"Foo_Bar": "f.whl"}},
+            {"installed": {"foo-bar": "f.whl"}},
+            clause_ids=True,
+        )
+        == []
+    )
+    assert compare(
+        "combine", {"consistent": False, "clauses": ["a:b"]}, {"consistent": True}, clause_ids=False
+    )
+
+
+def test_command_transport_through_the_plugin(suite: pytest.Pytester) -> None:
+    write(suite, "null", [filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID)])
+    _, report = run(suite, "--adapter", f"command:{sys.executable} -m conformance.harness_example")
+    assert outcomes(report) == {"label/null/good": "passed"}
+    assert report["adapter"]["name"] == "reference-via-command"
+
+
+def test_select_over_http_against_built_fixtures(suite: pytest.Pytester) -> None:
+    # PEP 825 'Index-level metadata' example world (fixtures/indexes/pep825-foo.toml) on an
+    # x86-64-v3 + OpenBLAS profile: x86_64_v4_mkl is unsupported, and the v3 OpenBLAS variant
+    # sorts before the null variant ('Variant ordering': the null variant comes last).
+    select = {
+        "id": "pep503",
+        "description": "pep503",
+        "op": "select",
+        "requires": ["select", "index.pep503"],
+        "input": {"index": "pep825-foo", "profile": "case-x86-64-v3-openblas", "requirement": "foo==1.2.3"},
+        "expect": {"selected": "foo-1.2.3-py3-none-any-x86_64_v3_openblas.whl"},
+    }
+    write(suite, "http", [select], requires=["select"])
+    _, report = run(suite, "--adapter", "reference")
+    assert outcomes(report) == {"label/http/pep503": "passed"}
+
+
+def test_resolve_locks_makes_urls_absolute_and_fills_hashes(tmp_path: Path) -> None:
+    source = tmp_path / "locks"
+    source.mkdir()
+    (source / "one.toml").write_text(
+        'lock-version = "1.0"\n[[packages]]\nname = "foo"\nversion = "1"\n'
+        'wheels = [{ url = "flat/foo-1-py3-none-any.whl", hashes = {} }]\n'
+        '[tool.conformance]\nindex = "world"\n'
+    )
+    fixtures = tmp_path / "fx"
+    (fixtures / "world" / "flat").mkdir(parents=True)
+    (fixtures / "manifest.json").write_text(json.dumps({"world": {"foo-1-py3-none-any.whl": "ab" * 32}}))
+    out = resolve_locks(source, fixtures, tmp_path / "out")
+    from reference._toml import loads
+
+    wheel = loads((out / "one.toml").read_text())["packages"][0]["wheels"][0]
+    assert wheel["url"] == (fixtures / "world" / "flat" / "foo-1-py3-none-any.whl").resolve().as_uri()
+    assert wheel["hashes"] == {"sha256": "ab" * 32}

@@ -1,0 +1,84 @@
+"""The conformance report: totals per clause, per spec section and per topic; its schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from conformance.report import OUTCOMES, build_report, counts
+
+SCHEMA = json.loads((Path(__file__).parent.parent / "schemas" / "report.schema.json").read_text())
+
+
+def record(case_id: str, outcome: str, clauses: list[str]) -> dict[str, Any]:
+    return {
+        "id": case_id,
+        "file": f"conformance/cases/{case_id.rsplit('/', 1)[0]}.json",
+        "op": "select",
+        "status": "final",
+        "reading": None,
+        "outcome": outcome,
+        "reason": "" if outcome == "passed" else "why",
+        "clauses": clauses,
+        "requires": ["select"],
+        "duration": 0.01,
+    }
+
+
+def test_counts_has_every_outcome() -> None:
+    assert counts(["passed", "passed", "skipped"]) == {
+        **dict.fromkeys(OUTCOMES, 0),
+        "passed": 2,
+        "skipped": 1,
+        "total": 3,
+    }
+
+
+def test_totals_per_clause_section_and_topic() -> None:
+    cases = [
+        record("ordering/subset/a", "passed", ["pep825:ordering-step-7", "pep825:ordering-step-6"]),
+        record("ordering/subset/b", "failed", ["pep825:ordering-step-7"]),
+        record("selection/null/c", "skipped", ["pep825:label-charset"]),
+        record("selection/null/d", "expected-deviation", ["pep825:no-such-clause"]),
+    ]
+    report = build_report(cases, {"name": "x", "version": "1", "capabilities": ["select"]}, duration=1.5)
+    jsonschema.Draft202012Validator(SCHEMA).validate(report)
+    assert report["totals"]["total"] == 4
+    assert report["by_clause"]["pep825:ordering-step-7"]["passed"] == 1
+    assert report["by_clause"]["pep825:ordering-step-7"]["failed"] == 1
+    # Steps 6 and 7 are both in PEP 825 'Variant ordering': case a counts once in that section.
+    ordering = report["by_section"]["pep825: Variant ordering"]
+    assert (ordering["passed"], ordering["failed"], ordering["total"]) == (1, 1, 2)
+    assert report["by_section"]["pep825: (unknown clause)"]["expected-deviation"] == 1
+    assert report["by_topic"]["selection"]["skipped"] == 1
+    assert [case["id"] for case in report["cases"]] == sorted(case["id"] for case in cases)
+
+
+def test_schema_rejects_an_unknown_outcome() -> None:
+    report = build_report([record("a/b/c", "passed", [])], {"name": "x", "version": "1"}, duration=0)
+    report["cases"][0]["outcome"] = "sort-of"
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    assert not validator.is_valid(report)
+
+
+def test_readings_say_which_reading_an_implementation_follows() -> None:
+    def unsettled(case_id: str, reading: str, outcome: str) -> dict[str, Any]:
+        return {**record(case_id, outcome, []), "status": "unsettled", "reading": reading}
+
+    cases = [
+        unsettled("metadata/order/a", "text", "expected-deviation"),
+        unsettled("metadata/order/b", "schema", "passed"),
+        unsettled("metadata/order/c", "schema", "passed"),
+        unsettled("metadata/url/d", "uv", "skipped"),
+        unsettled("metadata/url/e", "pep", "passed"),
+        unsettled("metadata/url/f", "pep", "failed"),
+    ]
+    report = build_report(cases, {"name": "x", "version": "1"}, duration=0)
+    jsonschema.Draft202012Validator(SCHEMA).validate(report)
+    assert report["readings"] == {
+        "metadata/order": {"schema": "follows", "text": "differs"},
+        "metadata/url": {"pep": "mixed", "uv": "not-run"},
+    }
