@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -354,7 +353,7 @@ def _sources_digest() -> str:
 
 def _shared_fixtures(config: pytest.Config) -> Path:
     base: Path = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    if hasattr(config, "workerinput"):
         base = base.parent  # shared by every worker of this run
     target = base / f"conformance-fixtures-{_sources_digest()}"
     with _locked(base / "conformance-fixtures.lock"):
@@ -567,7 +566,7 @@ def _clause_lines(clause_ids: Sequence[str]) -> list[str]:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
+    return json.dumps(value, sort_keys=True, default=_jsonable)
 
 
 # ---------------------------------------------------------------------------
@@ -617,8 +616,14 @@ def compare(
 
 
 def _normalize(value: Any) -> Any:
-    """JSON round-trip: tuples become lists, keys become strings."""
-    return json.loads(json.dumps(value, default=str))
+    """JSON round-trip: tuples become lists, sets sorted lists, keys strings."""
+    return json.loads(json.dumps(value, default=_jsonable))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
 
 
 def _equal(key: str, want: Any, got: Any) -> bool:

@@ -14,8 +14,10 @@ deviation passes); ``skipped`` (missing capability or the adapter's own
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
+import sys
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -23,7 +25,15 @@ from typing import Any
 
 import pytest
 
-__all__ = ["OUTCOMES", "REPORT_VERSION", "ReportCollector", "build_report", "counts"]
+__all__ = [
+    "OUTCOMES",
+    "REPORT_VERSION",
+    "ReportCollector",
+    "build_report",
+    "counts",
+    "main",
+    "markdown_table",
+]
 
 #: Version of the report format (bumped when its shape changes).
 REPORT_VERSION = 1
@@ -205,3 +215,54 @@ def _skip_reason(report: pytest.TestReport) -> str:
     longrepr = report.longrepr
     text = str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
     return text.removeprefix("Skipped: ")
+
+
+def _cell(row: Mapping[str, int]) -> str:
+    text = f"{row['passed']} / {row['failed']} / {row['skipped']}"
+    extra = [
+        f"{row[key]} {label}"
+        for key, label in (("expected-deviation", "dev"), ("adapter-error", "err"), ("error", "err"))
+        if row.get(key)
+    ]
+    return text + (f" ({', '.join(extra)})" if extra else "")
+
+
+def markdown_table(reports: list[Mapping[str, Any]], key: str = "by_section") -> str:
+    """A Markdown table of several reports side by side: passed / failed / skipped per row.
+
+    :param reports: report documents (one per adapter).
+    :param key: ``by_section`` (per spec section), ``by_topic`` or ``by_clause``.
+    """
+    names = [f"{r['adapter']['name']} {r['adapter']['version']}" for r in reports]
+    rows = sorted({row for r in reports for row in r[key]})
+    label = {"by_section": "spec section", "by_topic": "topic", "by_clause": "clause"}[key]
+    lines = [
+        f"| {label} | " + " | ".join(names) + " |",
+        "| --- |" + " --- |" * len(names),
+    ]
+    empty = counts([])
+    for row in rows:
+        lines.append(f"| {row} | " + " | ".join(_cell(r[key].get(row, empty)) for r in reports) + " |")
+    lines.append("| **total** | " + " | ".join(_cell(r["totals"]) for r in reports) + " |")
+    lines.append("")
+    lines.append("Cells: passed / failed / skipped; dev = recorded deviations, err = errors.")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m conformance.report REPORT.json ...``: print the results table for the README."""
+    parser = argparse.ArgumentParser(prog="python -m conformance.report", description=main.__doc__)
+    parser.add_argument("reports", nargs="+", type=argparse.FileType("r", encoding="utf-8"))
+    parser.add_argument("--by", choices=("section", "topic", "clause"), default="section")
+    args = parser.parse_args(argv)
+    try:
+        reports = [json.load(handle) for handle in args.reports]
+        sys.stdout.write(markdown_table(reports, f"by_{args.by}"))
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        print(f"error: not a conformance report: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

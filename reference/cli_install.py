@@ -236,7 +236,9 @@ def _select_source(requirement: Any, source: Source, system: System, options: Se
             "version": selection.version if selection is not None else None,
             "url": candidate.link.url if candidate is not None else None,
         }
-        if not page.wheels:
+        if page.missing:
+            finder.warnings.append(f"{source.description} has no project {page.project}")
+        elif not page.wheels:
             finder.warnings.append(f"{source.description} has no wheels of {page.project}")
         return selection, candidate.requires if candidate is not None else None, extra, finder.warnings
     finally:
@@ -275,14 +277,14 @@ def _select_lock(args: argparse.Namespace, system: System, options: SelectOption
 
     from packaging.requirements import Requirement
 
-    from reference.pylock import load_lock, package_for, select_locked
+    from reference.pylock import Lock, load_lock, package_for, select_locked
 
     lock = load_lock(args.lock)
     name = Requirement(args.requirement).name
     package = package_for(lock, name)
     if package is None:
         raise _Usage(f"{args.lock} has no package {name!r}")
-    single = type(lock)((package,), lock.data, lock.source)
+    single = Lock((package,), lock.data, lock.source)
     with tempfile.TemporaryDirectory(prefix="variant-lock-") as tmp:
         results = select_locked(single, system, options, _reachable_fetch(single, Path(tmp)))
     if package.name not in results:

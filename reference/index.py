@@ -47,6 +47,8 @@ __all__ = [
     "Source",
     "SourceError",
     "open_source",
+    "parse_html_page",
+    "parse_json_page",
     "variants_json_filename",
     "verify_hashes",
 ]
@@ -57,6 +59,7 @@ DEFAULT_TIMEOUT = 15.0
 _ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
 # "{name}-{version}-variants.json": neither component may contain "-" once
 # normalized as in wheel filenames (PEP 825 "Index-level metadata").
+_URL_SAFE_RE = re.compile(r"[A-Za-z0-9_.~-]+")
 _VARIANTS_JSON_RE = re.compile(r"(?P<name>[^-/]+)-(?P<version>[^-/]+)-variants\.json")
 
 
@@ -134,10 +137,12 @@ class ProjectPage:
     :param wheels: wheel links, in page order.
     :param variants_json: ``{normalized version: link}`` for ``-variants.json`` files.
     :param ignored: ``(filename, reason)`` for links that were skipped.
+    :param missing: the source has no page for the project (HTTP 404, no directory).
     """
 
     project: str
     source: str
+    missing: bool = False
     wheels: list[FileLink] = field(default_factory=list)
     variants_json: dict[str, FileLink] = field(default_factory=dict)
     ignored: list[tuple[str, str]] = field(default_factory=list)
@@ -300,7 +305,8 @@ class FindLinks(Source):
         base = self.directory.absolute().as_uri().rstrip("/") + "/"
         for name in sorted(os.listdir(self.directory)):
             if name.endswith((".whl", ".json")):
-                page.add(FileLink(name, base + urllib.parse.quote(name)))
+                url = base + (name if _URL_SAFE_RE.fullmatch(name) else urllib.parse.quote(name))
+                page.add(FileLink(name, url))
         return page
 
 
@@ -389,6 +395,9 @@ class SimpleIndex(Source):
         page = ProjectPage(name, self.description)
         if urllib.parse.urlsplit(page_url).scheme == "file":
             local = _file_url_path(urllib.parse.urlsplit(page_url).path)
+            if not local.is_dir() and local.parent.is_dir():
+                page.missing = True
+                return page
             if (local / "index.json").is_file():
                 parse_json_page(page, page_url, _read_url(page_url + "index.json"))
             else:
@@ -404,6 +413,10 @@ class SimpleIndex(Source):
                 final_url = response.geturl()
                 body = response.read()
         except url_error.HTTPError as exc:
+            if exc.code == 404:
+                # PEP 503 / pip behaviour: an unknown project simply has no files
+                page.missing = True
+                return page
             raise SourceError(f"{page_url}: HTTP {exc.code} {exc.reason}") from exc
         except (url_error.URLError, OSError) as exc:
             raise SourceError(f"{page_url}: {getattr(exc, 'reason', exc)}") from exc

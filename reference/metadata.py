@@ -230,19 +230,79 @@ def pyproject_schema() -> dict[str, Any]:
     return schema
 
 
+def _python_patterns(node: Any) -> Any:
+    """The schema with every ``$`` anchor written ``\\Z``.
+
+    JSON Schema patterns are ECMA-262 regular expressions, where ``$`` matches
+    only at the end of the string; jsonschema runs them with Python's ``re``,
+    where ``$`` also matches before a final newline, so ``"v3\\n"`` would pass
+    ``^[a-z0-9_.]+$``. ``\\Z`` restores the specified meaning.
+    """
+    if isinstance(node, list):
+        return [_python_patterns(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "pattern" and isinstance(value, str):
+            out[key] = _anchor(value)
+        elif key == "patternProperties" and isinstance(value, dict):
+            out[key] = {_anchor(k): _python_patterns(v) for k, v in value.items()}
+        else:
+            out[key] = _python_patterns(value)
+    return out
+
+
+def _anchor(pattern: str) -> str:
+    return pattern[:-1] + "\\Z" if pattern.endswith("$") and not pattern.endswith("\\$") else pattern
+
+
 @functools.cache
-def _validator(key: str) -> Any:
+def _validator(key: str, fast: bool = False) -> Any:
+    """A cached Draft 2020-12 validator; ``fast`` leaves ``variants`` to :func:`_variants_ok`."""
     from jsonschema import Draft202012Validator
 
     schema = pyproject_schema() if key == "pyproject" else _schema(_SCHEMA_FILES_BY_NAME[key])
+    schema = _python_patterns(schema)
+    if fast:
+        schema["properties"]["variants"] = {"type": "object"}
     return Draft202012Validator(schema)
 
 
 _SCHEMA_FILES_BY_NAME = {name: version for version, name in _SCHEMA_FILES.items()}
+_LABEL_RE = re.compile(r"[a-z0-9_.]+")
+_NAME_RE = re.compile(r"[a-z0-9_]+")
+_VALUE_RE = _LABEL_RE
 
 
-def _schema_violations(data: Any, validator_key: str, source: str) -> Iterator[Violation]:
-    validator = _validator(validator_key)
+def _variants_ok(variants: Any) -> bool:
+    """True if ``variants`` certainly satisfies the ``variants`` schema of every version.
+
+    A fast path only: when it says ``False`` the full schema runs and reports.
+    ``tests/test_metadata.py`` checks that both paths agree.
+    """
+    if not isinstance(variants, dict):
+        return False
+    for label, namespaces in variants.items():
+        if not (_LABEL_RE.fullmatch(label) and isinstance(namespaces, dict)):
+            return False
+        for namespace, features in namespaces.items():
+            if not (_NAME_RE.fullmatch(namespace) and isinstance(features, dict)):
+                return False
+            for feature, values in features.items():
+                if not (_NAME_RE.fullmatch(feature) and isinstance(values, list) and values):
+                    return False
+                for value in values:
+                    if not (isinstance(value, str) and _VALUE_RE.fullmatch(value)):
+                        return False
+                if len(set(values)) != len(values):
+                    return False
+    return True
+
+
+def _schema_violations(data: Any, validator_key: str, source: str, fast: bool = True) -> Iterator[Violation]:
+    fast = fast and "variants" in data and _variants_ok(data["variants"])
+    validator = _validator(validator_key, fast)
     for error in validator.iter_errors(data):
         yield from _map_error(error, source)
 

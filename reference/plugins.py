@@ -28,6 +28,7 @@ unsupported" with a warning.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -164,6 +165,8 @@ class PluginRunner:
     :param install_timeout: seconds one ``pip install`` may take.
     :param python: the interpreter used for installing and querying (default: this one).
     :param trust: names of trusted provider packages (any spelling).
+    :param environ: extra environment variables for the query process (the
+        rest is inherited; ``-I`` drops the ``PYTHON*`` ones).
 
     Use as a context manager (or call :meth:`close`) to remove the environments.
     """
@@ -177,8 +180,10 @@ class PluginRunner:
         install_timeout: float = 180.0,
         python: str = sys.executable,
         trust: Collection[str] = (),
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         self.trust = frozenset(trust)
+        self.environ = dict(environ or {})
         self.find_links = [str(p) for p in find_links]
         self.index_url = index_url
         self.timeout = timeout
@@ -251,7 +256,7 @@ class PluginRunner:
         target = self._workdir() / f"env{len(self._environments)}"
         command = [
             self.python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-            "--no-cache-dir", "--only-binary", ":all:", "--target", str(target),
+            "--no-cache-dir", "--no-compile", "--only-binary", ":all:", "--target", str(target),
         ]
         if self.index_url:
             command += ["--index-url", self.index_url]
@@ -283,7 +288,7 @@ class PluginRunner:
         try:
             result = subprocess.run(
                 command, capture_output=True, text=True, timeout=self.timeout,
-                cwd=target, check=False,
+                cwd=target, check=False, env={**os.environ, **self.environ},
             )
         except subprocess.TimeoutExpired as exc:
             raise ProviderError(

@@ -58,7 +58,7 @@ class InvalidLock(VariantError):
 
 
 def _bad(message: str, where: str, source: str) -> InvalidLock:
-    return InvalidLock(Violation("pep825:pylock-variants-json", message, where, source))
+    return InvalidLock(Violation("reference:pylock-format", message, where, source))
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,10 @@ def parse_lock(data: Mapping[str, Any], source: str = "", base: Path | None = No
 
     Spec: pep825:pylock-validate
     """
+    lock_version = data.get("lock-version")
+    if not isinstance(lock_version, str) or lock_version.split(".")[0] != "1":
+        # reference:pylock-format: only lock-version 1.x (the pylock.toml specification) is read
+        raise _bad(f"lock-version {lock_version!r} is not a supported version (1.x)", "lock-version", source)
     packages = data.get("packages", [])
     if not isinstance(packages, list):
         raise _bad("packages must be an array of tables", "", source)

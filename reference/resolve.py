@@ -18,9 +18,10 @@ whose markers, variant markers included, are true.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from reference.errors import VariantError, Violation
 from reference.index import FileLink, ProjectPage, Source
 from reference.markers import evaluate_requires, split_requirement
 from reference.metadata import load_metadata, parse_json_bytes
-from reference.model import VariantMetadata
+from reference.model import ABI_DEPENDENCY, VariantMetadata
 from reference.selection import Selection, SelectOptions, System, select_wheel
 from reference.wheel import read_variant_json
 
@@ -153,6 +154,8 @@ class Finder:
         self.download_dir = download_dir
         self.top_level = {canonicalize_name(n) for n in top_level}
         self.warnings: list[str] = []
+        self.resolution: dict[str, str] = {}
+        """``{name: version}`` of a previous resolution pass, for ``abi_dependency``."""
         self._pages: dict[str, ProjectPage] = {}
         self._paths: dict[str, Path] = {}
 
@@ -202,9 +205,18 @@ class Finder:
             self.warnings.append(f"{link.filename} is unusable, reading the wheels instead: {exc}")
             return None
 
-    def select(self, name: str, version: str) -> Selection:
-        """Select among the wheels of one version (:func:`reference.selection.select_wheel`)."""
+    def select(self, name: str, version: str, resolution: Mapping[str, str] | None = None) -> Selection:
+        """Select among the wheels of one version (:func:`reference.selection.select_wheel`).
+
+        :param resolution: ``{name: version}`` pinned so far by the resolver;
+            with the profile's ``[installed]`` it is what ``abi_dependency``
+            properties are matched against (providers:abi-matching).
+        """
         page = self.page(name)
+        system = self.system
+        resolution = {**self.resolution, **(resolution or {})}
+        if resolution:
+            system = dataclasses.replace(system, resolution={**system.resolution, **resolution})
         links = {link.filename: link for link in page.wheels_for(version)}
 
         def read_wheel_metadata(filename: str) -> VariantMetadata:
@@ -213,7 +225,7 @@ class Finder:
         selection = select_wheel(
             list(links),
             self.index_metadata(page, version),
-            self.system,
+            system,
             self.options_for(name),
             read_wheel_metadata,
         )
@@ -297,16 +309,35 @@ class VariantProvider(AbstractProvider[Requirement, Candidate, str]):
 
     def get_preference(self, identifier: str, resolutions: Mapping[str, Candidate],
                        candidates: Mapping[str, Iterator[Candidate]], information: Mapping[str, Any],
-                       backtrack_causes: Sequence[Any]) -> tuple[int, str]:
-        """Resolve the most constrained projects first; ties by name, for determinism."""
-        return (-len(list(information[identifier])), identifier)
+                       backtrack_causes: Sequence[Any]) -> tuple[bool, int, str]:
+        """Pinned (``==``) requirements first, then the most constrained projects; ties by name.
 
-    def find_matches(self, identifier: str, requirements: Mapping[str, Iterator[Requirement]],
-                     incompatibilities: Mapping[str, Iterator[Candidate]]) -> Iterator[Candidate]:
-        """Compatible candidates, newest first, lazily."""
+        A common installer heuristic (pip does the same): pins cannot move,
+        so deciding them first narrows the search early.
+        """
+        infos = list(information[identifier])
+        pinned = any(
+            spec.operator in ("==", "===") and "*" not in spec.version
+            for info in infos
+            for spec in info.requirement.specifier
+        )
+        return (not pinned, -len(infos), identifier)
+
+    def find_matches(
+        self,
+        identifier: str,
+        requirements: Mapping[str, Iterator[Requirement]],
+        incompatibilities: Mapping[str, Iterator[Candidate]],
+    ) -> Callable[[], Iterator[Candidate]]:
+        """Compatible candidates, newest first, lazily.
+
+        A factory rather than an iterator: resolvelib turns an iterator into a
+        list at once, while a factory is iterated only as far as needed, so
+        older versions are examined only when the newer ones are ruled out.
+        """
         wanted = list(requirements[identifier])
         bad = {c.version for c in incompatibilities[identifier]}
-        return (c for c in self.finder.candidates(identifier, wanted) if c.version not in bad)
+        return lambda: (c for c in self.finder.candidates(identifier, wanted) if c.version not in bad)
 
     def is_satisfied_by(self, requirement: Requirement, candidate: Candidate) -> bool:
         """Whether the candidate's version is allowed and its dependencies cover the requested extras."""
@@ -353,21 +384,18 @@ def resolve(requirements: Sequence[str], finder: Finder, max_rounds: int = 500) 
             raise VariantError(Violation("reference:requirement", message)) from exc
         if requirement.marker is None or requirement.marker.evaluate(dict(finder.system.environment)):
             parsed.append(requirement)
-    resolver: Resolver[Requirement, Candidate, str] = Resolver(VariantProvider(finder), BaseReporter())
-    try:
-        result = resolver.resolve(parsed, max_rounds=max_rounds)
-    except ResolutionImpossible as exc:
-        causes = "; ".join(
-            f"{c.requirement}" + (f" (required by {c.parent.name} {c.parent.version})" if c.parent else "")
-            for c in exc.causes
-        )
-        cls = NoCompatibleWheel if all(c.parent is None for c in exc.causes) else ResolutionFailed
-        raise cls(
-            Violation("reference:resolution", f"no compatible wheel satisfies {causes}")
-        ) from exc
-    except ResolutionTooDeep as exc:
-        message = f"gave up after {exc.round_count} rounds"
-        raise ResolutionFailed(Violation("reference:resolution", message)) from exc
+    result = _resolve_once(parsed, finder, max_rounds)
+    # abi_dependency properties are matched against the versions of the
+    # resolution (providers:abi-matching), which are only known once it is
+    # done: resolve again with those versions until the pins stop changing.
+    for _ in range(3):
+        if not _uses_abi_dependency(result.mapping.values()):
+            break
+        pins = {name: str(candidate.version) for name, candidate in result.mapping.items()}
+        if pins == finder.resolution:
+            break
+        finder.resolution = pins
+        result = _resolve_once(parsed, finder, max_rounds)
     order: dict[str, Candidate] = {}
 
     def visit(key: str) -> None:
@@ -381,3 +409,27 @@ def resolve(requirements: Sequence[str], finder: Finder, max_rounds: int = 500) 
     for key in result.mapping:
         visit(key)
     return order
+
+
+def _uses_abi_dependency(candidates: Iterable[Candidate]) -> bool:
+    for candidate in candidates:
+        metadata = candidate.selection.metadata
+        if metadata is not None and any(ABI_DEPENDENCY in props for props in metadata.variants.values()):
+            return True
+    return False
+
+
+def _resolve_once(requirements: list[Requirement], finder: Finder, max_rounds: int) -> Any:
+    resolver: Resolver[Requirement, Candidate, str] = Resolver(VariantProvider(finder), BaseReporter())
+    try:
+        return resolver.resolve(requirements, max_rounds=max_rounds)
+    except ResolutionImpossible as exc:
+        causes = "; ".join(
+            f"{c.requirement}" + (f" (required by {c.parent.name} {c.parent.version})" if c.parent else "")
+            for c in exc.causes
+        )
+        cls = NoCompatibleWheel if all(c.parent is None for c in exc.causes) else ResolutionFailed
+        raise cls(Violation("reference:resolution", f"no compatible wheel satisfies {causes}")) from exc
+    except ResolutionTooDeep as exc:
+        message = f"gave up after {exc.round_count} rounds"
+        raise ResolutionFailed(Violation("reference:resolution", message)) from exc

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -189,20 +188,9 @@ def test_index_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert len(out.splitlines()) == 2
 
 
-def test_console_startup_is_fast() -> None:
-    # Target 150 ms (benchmarks/bench_format.py prints the figure); here a
-    # loose bound, so a loaded CI machine does not fail the suite.
-    name = "numpy-2.3.2-cp313-cp313t-musllinux_1_2_x86_64-x86_64_v3.whl"
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "reference", "filename", name], capture_output=True)
-        best = min(best, time.perf_counter() - start)
-        assert done.returncode == 0
-    assert best < 1.0
-
-
 def test_filename_does_not_import_jsonschema() -> None:
+    # Start-up target < 150 ms (benchmarks/bench_format.py prints the figure):
+    # the filename command must not pull in validation or zip machinery.
     code = (
         "import sys; from reference.__main__ import main; "
         "main(['filename', 'a-1-py3-none-any-x.whl']); "

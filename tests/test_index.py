@@ -239,11 +239,20 @@ def test_hash_mismatch_detected(tmp_path: Path, find_links: Path) -> None:
         source.fetch_to(bad, tmp_path / "dl")
 
 
-def test_http_404_is_source_error(tmp_path: Path, serve: Any) -> None:
+def test_unknown_project_has_no_files(tmp_path: Path, serve: Any) -> None:
+    # HTTP 404 for the project page (or no project directory over file://): no files
     (tmp_path / "empty").mkdir()
-    base = serve(tmp_path / "empty")
+    page = SimpleIndex(serve(tmp_path / "empty")).project_page("demo")
+    assert page.missing and page.wheels == []
+    page = SimpleIndex((tmp_path / "empty").as_uri()).project_page("demo")
+    assert page.missing and page.wheels == []
+
+
+def test_unreachable_index_is_source_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError):
-        SimpleIndex(base).project_page("demo")
+        SimpleIndex("http://127.0.0.1:9/simple/").project_page("demo")
+    with pytest.raises(SourceError):
+        SimpleIndex((tmp_path / "nope" / "simple").as_uri()).project_page("demo")
 
 
 def test_invalid_filenames(tmp_path: Path) -> None:

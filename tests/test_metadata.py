@@ -607,3 +607,51 @@ def test_any_damage_gives_a_verdict(doc: dict[str, Any], path: list[int], value:
     except InvalidVariantMetadata as exc:
         assert exc.violations
         assert all(v.clause for v in exc.violations)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "clause"),
+    [
+        (["variants", "x86_64_v4_mkl", "x86_64", "level"], ["v4\n"], "pep825:property-value-charset"),
+        (["variants", "v4\n"], {}, "pep825:label-charset"),
+        (["variants", "x86_64_v4_mkl", "x86_64", "level\n"], ["v4"], "pep825:property-name-charset"),
+        (
+            ["default-priorities", "namespace"],
+            ["x86_64\n", "aarch64", "blas_lapack"],
+            "pep825:property-name-charset",
+        ),
+    ],
+)
+def test_trailing_newline_is_not_allowed(path: list[str], value: Any, clause: str) -> None:
+    # ^[a-z0-9_.]+$ in JSON Schema (ECMA-262) does not match "v4\n", although
+    # Python's re.search would.
+    assert clause in clauses_of(mutated(PEP_INDEX_JSON, path, value))
+
+
+@pytest.mark.parametrize("ref", ["mod", "pkg.mod:Class", "pkg.mod : Class.attr"])
+def test_plugin_api_object_references(ref: str) -> None:
+    load_metadata(mutated(PROVIDERS_EXAMPLE, ["providers", "x86_64", "plugin-api"], ref), kind="index")
+
+
+@pytest.mark.parametrize("ref", ["mod:Class junk!", "!junk mod", "a:b:c"])
+def test_plugin_api_anchored(ref: str) -> None:
+    # "it MUST be an object reference"; the draft schema's ^(A)|(B)$ anchors
+    # each alternative at one end only, variants-0.2.0.json anchors both.
+    doc = mutated(PROVIDERS_EXAMPLE, ["providers", "x86_64", "plugin-api"], ref)
+    assert clauses_of(doc) == ["providers:plugin-api-format"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    documents(),
+    st.lists(st.integers(0, 20), max_size=6),
+    JSON | st.sampled_from(["v\n", "ok", ["a", "a"], [], ["V"], {"n": {"f": ["v"]}}]),
+    st.sampled_from(["wheel", "index", "pyproject"]),
+)
+def test_fast_path_agrees_with_schema(doc: dict[str, Any], path: list[int], value: Any, kind: Any) -> None:
+    damaged = dict(doc, variants=replace_somewhere(doc["variants"], path, value))
+    version = (0, 2, 0) if damaged["$schema"] == S020 else (0, 1, 1)
+    key = "pyproject" if kind == "pyproject" else metadata._SCHEMA_FILES[version]
+    fast = list(metadata._schema_violations(damaged, key, "s", fast=True))
+    full = list(metadata._schema_violations(damaged, key, "s", fast=False))
+    assert fast == full

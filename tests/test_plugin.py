@@ -348,3 +348,10 @@ def test_resolve_locks_makes_urls_absolute_and_fills_hashes(tmp_path: Path) -> N
     wheel = loads((out / "one.toml").read_text())["packages"][0]["wheels"][0]
     assert wheel["url"] == (fixtures / "world" / "flat" / "foo-1-py3-none-any.whl").resolve().as_uri()
     assert wheel["hashes"] == {"sha256": "ab" * 32}
+
+
+def test_compare_accepts_python_sets_and_tuples() -> None:
+    # An in-process adapter may answer with Python sets/tuples; they compare as JSON lists.
+    want = {"valid": True, "parsed": {**PARSED}}
+    got = {"valid": True, "parsed": {**PARSED, "python_tags": ("py3",), "abi_tags": {"none"}}}
+    assert compare("filename", want, got, clause_ids=True) == []

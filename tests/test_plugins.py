@@ -251,3 +251,80 @@ def test_plugin_installed_from_http_index(plugin_index: Path, tmp_path: Path, se
     with PluginRunner(index_url=base, trust={"example-plugin"}) as r:
         configs = r(info(["example-plugin"], "example_plugin:ClassPlugin"), ENV)
     assert configs == [FeatureConfig("level", ("v4", "v3", "v2"), False)]
+
+
+def test_environ_reaches_the_plugin_process(tmp_path: Path) -> None:
+    links = tmp_path / "links"
+    build_wheel(
+        links,
+        "env_plugin-1.0-py3-none-any.whl",
+        files={
+            "env_plugin/__init__.py": (
+                "import os\n"
+                "class C:\n    name = 'level'\n    multi_value = False\n"
+                "    values = [os.environ['ENV_PLUGIN_LEVEL']]\n"
+                "def get_supported_configs():\n    return [C()]\n"
+            )
+        },
+    )
+    with PluginRunner(find_links=[str(links)], trust={"env-plugin"}, environ={"ENV_PLUGIN_LEVEL": "v9"}) as r:
+        assert r(info(["env-plugin"]), ENV) == [FeatureConfig("level", ("v9",), False)]
+
+
+# ------------------------------------------------------------------ the project's fixture plugins
+
+FIXTURE_PLUGINS = Path(__file__).parent.parent / "fixtures" / "plugins"
+
+
+@pytest.fixture(scope="module")
+def fixture_plugin_links(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    fixtures = pytest.importorskip("conformance.fixtures")
+    links = tmp_path_factory.mktemp("fixture-plugins")
+    for source in sorted(FIXTURE_PLUGINS.iterdir()):
+        if (source / "plugin.toml").is_file():
+            filename, data = fixtures.build_plugin_wheel(source)
+            (links / filename).write_bytes(data)
+    return links
+
+
+@pytest.fixture(scope="module")
+def hostile_runner(fixture_plugin_links: Path) -> Iterator[PluginRunner]:
+    trusted = {"variant-raising-provider", "variant-hanging-provider", "variant-invalid-provider"}
+    environ = {"VARIANT_TEST_HANG_SECONDS": "60"}
+    with PluginRunner(
+        find_links=[str(fixture_plugin_links)], trust=trusted, timeout=3.0, environ=environ
+    ) as r:
+        yield r
+
+
+@pytest.mark.parametrize(
+    ("package", "endpoint", "reason"),
+    [
+        ("variant-raising-provider", "variant_raising_provider", "failed"),
+        ("variant-raising-provider", "variant_raising_provider.on_import", "failed"),
+        ("variant-hanging-provider", "variant_hanging_provider.on_import", "did not finish"),
+        ("variant-invalid-provider", "variant_invalid_provider.plugin:bad_value", "invalid"),
+        ("variant-invalid-provider", "variant_invalid_provider.plugin:missing_attribute", "failed"),
+        ("variant-invalid-provider", "variant_invalid_provider.plugin:not_a_list", "did not return a list"),
+    ],
+)
+def test_fixture_hostile_plugins(
+    hostile_runner: PluginRunner, package: str, endpoint: str, reason: str
+) -> None:
+    # providers text: a crash, hang or invalid output makes the namespace unsupported
+    with pytest.raises(ProviderError, match=reason):
+        hostile_runner(info([package], endpoint, namespace="x86_64"), ENV)
+
+
+def test_fixture_test_provider_answers_from_profile(fixture_plugin_links: Path, tmp_path: Path) -> None:
+    profile = tmp_path / "p.toml"
+    profile.write_text('name = "p"\n[namespaces.x86_64]\nlevel = ["v3", "v2"]\n')
+    marker_dir = tmp_path / "markers"
+    with PluginRunner(
+        find_links=[str(fixture_plugin_links)],
+        trust={"variant-test-provider"},
+        environ={"VARIANT_TEST_PROFILE": str(profile), "VARIANT_TEST_MARKER_DIR": str(marker_dir)},
+    ) as r:
+        configs = r(info(["variant-test-provider"], "variant_test_provider.plugin:x86_64", "x86_64"), ENV)
+    assert [(c.name, c.values) for c in configs] == [("level", ("v3", "v2"))]
+    assert (marker_dir / "variant_test_provider.called").is_file()

@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema
 
-from conformance.report import OUTCOMES, build_report, counts
+from conformance.report import OUTCOMES, build_report, counts, main, markdown_table
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "schemas" / "report.schema.json").read_text())
 
@@ -82,3 +82,19 @@ def test_readings_say_which_reading_an_implementation_follows() -> None:
         "metadata/order": {"schema": "follows", "text": "differs"},
         "metadata/url": {"pep": "mixed", "uv": "not-run"},
     }
+
+
+def test_markdown_table_puts_adapters_side_by_side(tmp_path: Path, capsys: Any) -> None:
+    one = build_report(
+        [record("a/b/c", "passed", ["pep825:label-charset"])], {"name": "x", "version": "1"}, duration=0
+    )
+    two = build_report(
+        [record("a/b/c", "skipped", ["pep825:label-charset"])], {"name": "y", "version": "2"}, duration=0
+    )
+    table = markdown_table([one, two])
+    assert "| spec section | x 1 | y 2 |" in table
+    assert "| pep825: Variant label | 1 / 0 / 0 | 0 / 0 / 1 |" in table
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(one))
+    assert main([str(path), "--by", "topic"]) == 0
+    assert "| a | 1 / 0 / 0 |" in capsys.readouterr().out

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from reference.errors import VariantError
 from reference.index import FindLinks
 from reference.profiles import Profile
 from reference.resolve import Finder, NoCompatibleWheel, ResolutionFailed, resolve, wheel_requires_dist
@@ -139,3 +140,46 @@ def test_extras_apply_to_selected_wheel_dependencies(tmp_path: Path) -> None:
     assert set(resolve(["lib[speed]"], Finder(FindLinks(d), system(None)))) == {"lib", "fast"}
     # the extra arrives only through a dependency, after lib was already pinned
     assert set(resolve(["lib", "app"], Finder(FindLinks(d), system(None)))) == {"lib", "fast", "app"}
+
+
+def test_abi_dependency_matched_against_the_resolution(tmp_path: Path) -> None:
+    # providers draft "ABI Dependency Variant Provider": abi_dependency :: torch :: 2.9
+    # matches torch==2.9.*; the reference matches against the resolution in
+    # progress (pins resolved first) and the profile's [installed].
+    d = tmp_path / "links"
+    variants = {"null": {}, "torch29": {"abi_dependency": {"torch": ["2.9"]}}}
+    base = {
+        "$schema": "https://variants-schema.wheelnext.dev/peps/850/v0.2.0.json",
+        "default-priorities": {"namespace": ["x86_64"]},
+        "providers": {"x86_64": {"static-properties": {"level": ["v1"]}}},
+    }
+    for label in variants:
+        build_wheel(
+            d, f"ext-1.0-py3-none-any-{label}.whl", None, None, {**base, "variants": {label: variants[label]}}
+        )
+    (d / "ext-1.0-variants.json").write_text(json.dumps({**base, "variants": variants}))
+    build_wheel(d, "torch-2.9.0-py3-none-any.whl")
+    build_wheel(d, "torch-2.8.0-py3-none-any.whl")
+    chosen = resolve(["ext", "torch==2.9.0"], Finder(FindLinks(d), system(None)))
+    assert chosen["ext"].filename == "ext-1.0-py3-none-any-torch29.whl"
+    chosen = resolve(["ext", "torch==2.8.0"], Finder(FindLinks(d), system(None)))
+    assert chosen["ext"].filename == "ext-1.0-py3-none-any-null.whl"
+    installed = System(
+        Profile.from_dict(
+            {"name": "t", "tags": {"supported": ["py3-none-any"]}, "installed": {"torch": "2.9.1"}}
+        )
+    )
+    assert (
+        resolve(["ext"], Finder(FindLinks(d), installed))["ext"].filename
+        == "ext-1.0-py3-none-any-torch29.whl"
+    )
+
+
+def test_older_versions_are_not_examined_when_not_needed(tmp_path: Path) -> None:
+    # lazy candidates: a broken older release is never opened when the newest fits
+    d = tmp_path / "links"
+    build_wheel(d, "app-2.0-py3-none-any.whl")
+    (d / "app-1.0-py3-none-any.whl").write_bytes(b"not a zip file")
+    assert resolve(["app"], Finder(FindLinks(d), system(None)))["app"].filename == "app-2.0-py3-none-any.whl"
+    with pytest.raises(VariantError):
+        resolve(["app<2"], Finder(FindLinks(d), system(None)))

@@ -11,7 +11,10 @@ provider.
 Every ``select``/``install`` case runs ``uv pip install --target <fresh dir>``
 against the fixture index and reads what landed there (each fixture wheel
 carries ``_variant_identity.json``).  ``select`` installs with ``--no-deps``;
-``install`` lets uv resolve the dependencies too.
+``install`` lets uv resolve the dependencies too.  The profile's Python and
+platform become ``--python-version`` and ``--python-platform``; a case whose
+profile uv cannot be told (its tags would judge the index's wheels
+differently, or a marker variable the dependencies use differs) is skipped.
 
 How a profile is simulated (see ``docs/tools.md``):
 

@@ -313,6 +313,7 @@ def _supported_properties(combined: Any, profile: Mapping[str, Any], enabled: Se
 
 def _select(input: Mapping[str, Any], workspace: Workspace) -> Outcome:
     from variantlib.api import get_variant_environment_dict
+    from variantlib.errors import ValidationError
     from variantlib.resolver.lib import sort_and_filter_supported_variants
 
     try:
@@ -356,16 +357,22 @@ def _select(input: Mapping[str, Any], workspace: Workspace) -> Outcome:
         elif combined is not None:
             labels = sorted({w.label for w in variant_wheels if w.label is not None})
             vdescs = [combined.get_variant_desc(label) for label in labels]
-            with _abi_environment(profile.get("installed", {})):
-                order = sort_and_filter_supported_variants(
-                    [v for v in vdescs if v is not None],
-                    _supported_properties(combined, profile, enabled),
-                    namespace_priorities=list(combined.namespace_priorities),
-                    feature_priorities={
-                        ns: list(p.feature_order) for ns, p in combined.providers.items() if p.feature_order
-                    },
-                    filter_values=True,
-                )
+            try:
+                with _abi_environment(profile.get("installed", {})):
+                    order = sort_and_filter_supported_variants(
+                        [v for v in vdescs if v is not None],
+                        _supported_properties(combined, profile, enabled),
+                        namespace_priorities=list(combined.namespace_priorities),
+                        feature_priorities={
+                            ns: list(p.feature_order)
+                            for ns, p in combined.providers.items()
+                            if p.feature_order
+                        },
+                        filter_values=True,
+                    )
+            except ValidationError as exc:  # variantlib refusing its input is an observation
+                notes.append(f"variantlib's resolver raised ValidationError: {exc}")
+                order = []
             for vdesc in order:
                 narrowed.setdefault(vdesc.label, vdesc)
                 ranked += by_preference([w for w in variant_wheels if w.label == vdesc.label])
