@@ -11,22 +11,35 @@ never computes one.
 
 Run ``python -m conformance.cases [ROOT]`` to check every file; it prints one
 line per problem and exits non-zero if there is any.
+
+Schema validation is the slow part of loading (every pytest-xdist worker loads
+every file), so the SHA-256 of each file found valid is remembered in a small
+cache file (``$CONFORMANCE_CASE_CACHE``, default
+``$XDG_CACHE_HOME/wheel-variant-conformance/valid-cases.json``; ``off``
+disables it), under a key made of the schema's own digest and the jsonschema
+version: a file is skipped only when exactly these bytes already passed
+exactly this schema. Invalid files are never remembered.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import os
 import re
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = [
+    "CACHE_ENV",
     "CAPABILITIES",
     "CASES_DIR",
     "OPS",
@@ -136,11 +149,65 @@ class Case:
         return tuple(self.expect.get("clauses", ()))
 
 
+CACHE_ENV = "CONFORMANCE_CASE_CACHE"
+
+
 @functools.cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
+
+
+def _cache_path() -> Path | None:
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None:
+        return None if configured.strip().lower() in ("", "off", "0", "no") else Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "wheel-variant-conformance" / "valid-cases.json"
+
+
+@functools.cache
+def _cache_key() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        engine = version("jsonschema")
+    except PackageNotFoundError:  # pragma: no cover - jsonschema is a dependency
+        engine = "?"
+    return hashlib.sha256(SCHEMA_PATH.read_bytes() + b"\0" + engine.encode()).hexdigest()
+
+
+class _ValidCache:
+    """Digests of case files that passed the current schema (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.path = _cache_path()
+        self.known: set[str] = set()
+        self.added: set[str] = set()
+        if self.path is None:
+            return
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("key") == _cache_key():
+                self.known = set(data["valid"])
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            self.known = set()
+
+    def save(self) -> None:
+        if self.path is None or not self.added:
+            return
+        data = {"key": _cache_key(), "valid": sorted(self.known | self.added)}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".valid-cases-", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
 
 
 def _case_files(root: Path) -> list[Path]:
@@ -155,12 +222,21 @@ def _schema_problems(path: Path, data: Any) -> list[str]:
     return problems
 
 
-def _read(path: Path) -> tuple[Any, list[str]]:
+def _read(path: Path, cache: _ValidCache | None = None) -> tuple[Any, list[str]]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, [f"{path}: cannot read case file: {exc}"]
-    return data, _schema_problems(path, data)
+    if cache is None:
+        return data, _schema_problems(path, data)
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest in cache.known:
+        return data, []
+    problems = _schema_problems(path, data)
+    if not problems:
+        cache.added.add(digest)
+    return data, problems
 
 
 def _cases_of(path: Path, root: Path, data: Mapping[str, Any]) -> list[Case]:
@@ -197,12 +273,14 @@ def load_cases(root: Path | str | None = None) -> list[Case]:
     base = Path(root) if root is not None else CASES_DIR
     problems: list[str] = []
     cases: list[Case] = []
+    cache = _ValidCache()
     for path in _case_files(base):
-        data, errors = _read(path)
+        data, errors = _read(path, cache)
         if errors:
             problems.extend(errors)
             continue
         cases.extend(_cases_of(path, base, data))
+    cache.save()
     if problems:
         raise CaseFileError(problems)
     return cases
@@ -272,13 +350,15 @@ def check(root: Path | str | None = None) -> list[str]:
     base = Path(root) if root is not None else CASES_DIR
     problems: list[str] = []
     cases: list[Case] = []
+    cache = _ValidCache()
     for path in _case_files(base):
-        data, errors = _read(path)
+        data, errors = _read(path, cache)
         if errors:
             problems.extend(errors)
             continue
         problems.extend(_description_problems(str(path), data["description"]))
         cases.extend(_cases_of(path, base, data))
+    cache.save()
     return problems + lint(cases)
 
 

@@ -285,6 +285,21 @@ def load_deviations(path: Path) -> dict[str, str]:
     return result
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Fail fast, with a usage error, when ``--adapter`` names nothing loadable.
+
+    Without this every collected case would report the same error. Under
+    pytest-xdist the controller checks once; workers load the adapter lazily.
+    """
+    if hasattr(session.config, "workerinput"):
+        return
+    state = session.config.stash[_STATE]
+    try:
+        state.adapter()
+    except SuiteError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """Show adapter and suite errors of the setup phase as readable text, not a traceback."""

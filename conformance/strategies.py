@@ -221,6 +221,25 @@ def _ordered_subset(
 
 
 @st.composite
+def _variant_values(draw: st.DrawFn) -> list[str]:
+    """A feature's values in a variant: sorted (pep825:variants-values-sorted); the
+    never-supported ``v9`` only now and then, so most variants stay compatible."""
+    chosen = _ordered_subset(draw, WORLD_VALUES[:-1])
+    if draw(st.integers(0, 3)) == 0:
+        chosen.append(WORLD_VALUES[-1])
+    return sorted(chosen)
+
+
+@st.composite
+def _listed_features(draw: st.DrawFn, features: list[str], min_size: int) -> list[str]:
+    """What a supported list names (features, or tags), in preference order: usually
+    all of *features*, now and then only some (the others are unsupported)."""
+    if draw(st.integers(0, 3)) == 0:
+        return _ordered_subset(draw, features, min_size=min_size)
+    return draw(st.permutations(features))
+
+
+@st.composite
 def wheels_for(
     draw: st.DrawFn,
     labels: list[str],
@@ -229,18 +248,21 @@ def wheels_for(
     build: str | None = None,
 ) -> list[dict[str, Any]]:
     """``[[package.wheel]]`` entries: one to two wheels per label, each with its own
-    single tag (so no two wheels of a group tie on platform tags), and up to two
-    non-variant wheels. Tags come from *tags* plus :data:`WORLD_UNSUPPORTED_TAG`.
+    single tag from *tags* (so no two wheels of a group tie on platform tags), and
+    up to two non-variant wheels; now and then a group also gets a wheel tagged
+    :data:`WORLD_UNSUPPORTED_TAG`.
     A *build* tag, when given, is shared by every wheel (PEP 825 groups wheels per
     name, version and build number; one build number keeps one grouping)."""
-    pool = (*tags, WORLD_UNSUPPORTED_TAG)
     wheels: list[dict[str, Any]] = []
     groups: list[str | None] = list(labels)
     if non_variant:
         groups.append(None)
     for label in groups:
         low = 0 if label is None else 1
-        for tag in draw(st.lists(st.sampled_from(pool), unique=True, min_size=low, max_size=2)):
+        chosen = draw(st.lists(st.sampled_from(tags), unique=True, min_size=low, max_size=2))
+        if draw(st.integers(0, 4)) == 0:
+            chosen.append(WORLD_UNSUPPORTED_TAG)
+        for tag in chosen:
             wheel: dict[str, Any] = {"tags": tag}
             if label is not None:
                 wheel["label"] = label
@@ -262,13 +284,14 @@ def profiles_for(
 
     :param tag_order: ``"fixed"``: all of *tags* in the given order (what a tool
         that only knows its interpreter's tags can act as); ``"any"``: a drawn
-        non-empty ordered subset of them.
+        order, now and then of only some of them.
     """
-    supported = list(tags) if tag_order == "fixed" else _ordered_subset(draw, tags)
+    # "any": usually every tag, in a drawn order; now and then only some.
+    supported = list(tags) if tag_order == "fixed" else draw(_listed_features(list(tags), min_size=1))
     profile: dict[str, Any] = {"name": "generated system", "tags": {"supported": supported}}
     namespaces: dict[str, dict[str, list[str]]] = {}
     for namespace, features in user.items():
-        listed = _ordered_subset(draw, features, min_size=0)
+        listed = draw(_listed_features(features, min_size=0))
         namespaces[namespace] = {f: _ordered_subset(draw, WORLD_VALUES[:-1]) for f in listed}
     if namespaces:
         profile["namespaces"] = namespaces
@@ -302,14 +325,17 @@ def worlds(
     allowed = [s for s in sources if s != "static" or schema != "0.1.1"] or ["none"]
     namespaces = _ordered_subset(draw, WORLD_NAMESPACES)
     features = {ns: _ordered_subset(draw, WORLD_FEATURES, min_size=1)[:2] for ns in namespaces}
-    source_of = {ns: draw(st.sampled_from(allowed)) for ns in namespaces}
+    # "none" makes every variant using the namespace incompatible: draw it less often.
+    weighted = [s for s in allowed for _ in range(1 if s == "none" and len(allowed) > 1 else 3)]
+    source_of = {ns: draw(st.sampled_from(weighted)) for ns in namespaces}
 
     variants: dict[str, Any] = {}
-    for label in draw(st.lists(st.sampled_from(WORLD_LABELS[:max_labels]), unique=True, min_size=1)):
+    count = draw(st.integers(1, max_labels))
+    for label in draw(st.permutations(WORLD_LABELS))[:count]:
         properties: dict[str, dict[str, list[str]]] = {}
         for ns in _ordered_subset(draw, namespaces):
             chosen = _ordered_subset(draw, features[ns])
-            properties[ns] = {f: sorted(_ordered_subset(draw, WORLD_VALUES)) for f in chosen}
+            properties[ns] = {f: draw(_variant_values()) for f in chosen}
         variants[label] = properties
     labels = sorted(variants)
     if draw(st.booleans()):
@@ -327,7 +353,7 @@ def worlds(
         providers: dict[str, Any] = {}
         for ns in namespaces:
             if source_of[ns] == "static":
-                listed = _ordered_subset(draw, features[ns])
+                listed = draw(_listed_features(features[ns], min_size=1))
                 providers[ns] = {
                     "static-properties": {f: _ordered_subset(draw, WORLD_VALUES[:-1]) for f in listed},
                     "feature-order": listed,

@@ -1,4 +1,4 @@
-"""Subcommands ``select`` and ``install``: choose wheels from a source and install them.
+"""Subcommands ``select``, ``install`` and ``lock``: choose wheels from a source, install or lock them.
 
 Only :mod:`argparse` is imported at module level; handlers import the work.
 
@@ -63,6 +63,24 @@ examples:
 """
 
 
+_LOCK_HELP = """\
+Resolve REQUIREMENTs as `install` does and write a pylock.toml (PEP 751) with
+[packages.variants-json] (PEP 825 "Integration with pylock.toml"): for each
+project, the wheels of the resolved version (all of them, or with
+--selected-only just the one selected here) and the combined variant metadata
+of that version, with "$schema" kept. Labels no listed wheel carries are
+pruned, with the namespaces thereby unused (--no-prune keeps them).
+
+Dependencies are those of the wheels selected on this system; another system
+that selects another variant from the lock may need dependencies the lock
+does not list (variant markers are evaluated per selected wheel at install).
+
+example:
+  variant-ref lock numpy --find-links dist/ --profile x86-64-v3.toml --output pylock.toml
+  variant-ref install --lock pylock.toml --profile x86-64-v4.toml --target out/
+"""
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     source = p.add_argument_group("source (exactly one of --find-links, --index-url, --lock)")
     source.add_argument("--find-links", metavar="DIR", help="a directory of wheels and -variants.json files")
@@ -85,7 +103,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: Any) -> None:
-    """Add ``select`` and ``install`` to ``subparsers``."""
+    """Add ``select``, ``install`` and ``lock`` to ``subparsers``."""
     fmt = argparse.RawDescriptionHelpFormatter
     p = subparsers.add_parser(
         "select", help="select the wheel for a requirement", description=_SELECT_HELP, formatter_class=fmt
@@ -105,6 +123,16 @@ def register(subparsers: Any) -> None:
     dest.add_argument("--python", metavar="PATH", help="install into this interpreter's environment (a venv)")
     p.add_argument("--no-deps", action="store_true", help="install only the requested projects")
     p.set_defaults(handler=_install)
+
+    p = subparsers.add_parser(
+        "lock", help="resolve and write a pylock.toml", description=_LOCK_HELP, formatter_class=fmt
+    )
+    p.add_argument("requirements", metavar="REQUIREMENT", nargs="+")
+    _add_common(p)
+    p.add_argument("--output", metavar="FILE", help="write here (default: standard output)")
+    p.add_argument("--selected-only", action="store_true", help="list only the wheel selected here")
+    p.add_argument("--no-prune", action="store_true", help="keep labels no listed wheel carries")
+    p.set_defaults(handler=_lock)
 
 
 # ---------------------------------------------------------------------------- shared
@@ -411,6 +439,65 @@ def _plan_lock(
             )
         plan.append((name, fetch(result.wheel), dict(result.wheel.hashes)))
     return plan
+
+
+# ---------------------------------------------------------------------------- lock
+
+
+def _lock(args: argparse.Namespace) -> int:
+    return _run(args, _lock_body)
+
+
+def _lock_body(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from packaging.requirements import Requirement
+
+    from reference.index import FileLink
+    from reference.pylock import dumps_lock, package_entry
+    from reference.resolve import Finder, resolve
+
+    if args.lock:
+        raise _Usage("lock reads --find-links or --index-url, not --lock")
+    system, options, runner = _setup(args)
+    with runner, tempfile.TemporaryDirectory(prefix="variant-lock-") as tmp:
+        top = [Requirement(r).name for r in args.requirements]
+        finder = Finder(_source(args), system, options, download_dir=Path(tmp), top_level=top)
+        chosen = resolve(args.requirements, finder)
+        _print_warnings(finder.warnings)
+        packages = []
+        for name, candidate in chosen.items():
+            if args.selected_only:
+                links = [candidate.link]
+            else:
+                links = finder.page(name).wheels_for(str(candidate.selection.version))
+            metadata = candidate.selection.metadata
+            if metadata is None and any(finder.page(name).parse(link.filename).is_variant for link in links):
+                # variant wheels without metadata cannot be listed usefully
+                links = [candidate.link]
+            # pylock.toml lists a hash for every wheel: compute it where the source gave none
+            links = [
+                link if link.hashes else FileLink(link.filename, link.url, {"sha256": _sha256(finder, link)})
+                for link in links
+            ]
+            entry = package_entry(
+                name, candidate.selection.version or str(candidate.version), links, metadata,
+                prune=not args.no_prune,
+            )
+            packages.append(entry)
+    document = {"lock-version": "1.0", "created-by": "variant-ref", "packages": packages}
+    text = dumps_lock(document)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    return EXIT_OK
+
+
+def _sha256(finder: Any, link: Any) -> str:
+    import hashlib
+
+    return hashlib.sha256(finder.local_path(link).read_bytes()).hexdigest()
 
 
 def main() -> None:  # pragma: no cover - convenience for `python -m reference.cli_install`

@@ -21,8 +21,6 @@ selection; it only says what is there.
 
 from __future__ import annotations
 
-import hashlib
-import html.parser
 import json
 import os
 import re
@@ -211,6 +209,8 @@ def verify_hashes(data: bytes, hashes: Mapping[str, str], what: str) -> None:
 
     Spec: reference:hash-verified
     """
+    import hashlib
+
     for algorithm, expected in hashes.items():
         try:
             digest = hashlib.new(algorithm, data).hexdigest()
@@ -310,28 +310,34 @@ class FindLinks(Source):
         return page
 
 
-class _AnchorParser(html.parser.HTMLParser):
-    """Collects ``(href, text)`` of every ``<a>`` of a PEP 503 page."""
+def _anchor_parser() -> Any:
+    """A parser collecting ``(href, text)`` of every ``<a>`` (html.parser imported on demand)."""
+    import html.parser
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.anchors: list[tuple[str, str]] = []
-        self._href: str | None = None
-        self._text: list[str] = []
+    class _AnchorParser(html.parser.HTMLParser):
+        """Collects ``(href, text)`` of every ``<a>`` of a PEP 503 page."""
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self._href = dict(attrs).get("href") or ""
-            self._text = []
+        def __init__(self) -> None:
+            super().__init__()
+            self.anchors: list[tuple[str, str]] = []
+            self._href: str | None = None
+            self._text: list[str] = []
 
-    def handle_data(self, data: str) -> None:
-        if self._href is not None:
-            self._text.append(data)
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "a":
+                self._href = dict(attrs).get("href") or ""
+                self._text = []
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._href is not None:
-            self.anchors.append((self._href, "".join(self._text).strip()))
-            self._href = None
+        def handle_data(self, data: str) -> None:
+            if self._href is not None:
+                self._text.append(data)
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "a" and self._href is not None:
+                self.anchors.append((self._href, "".join(self._text).strip()))
+                self._href = None
+
+    return _AnchorParser()
 
 
 def _link_from_href(base: str, href: str, text: str) -> FileLink:
@@ -348,7 +354,7 @@ def _link_from_href(base: str, href: str, text: str) -> FileLink:
 
 def parse_html_page(page: ProjectPage, base_url: str, body: bytes) -> None:
     """Add the anchors of a PEP 503 project page to ``page``."""
-    parser = _AnchorParser()
+    parser = _anchor_parser()
     parser.feed(body.decode("utf-8", errors="replace"))
     for href, text in parser.anchors:
         page.add(_link_from_href(base_url, href, text))

@@ -14,6 +14,8 @@ use an isolated virtual environment for that purpose."
 3. the packages are installed with the running interpreter's ``pip`` into a
    fresh directory (``--target``, binary wheels only, never the public network:
    ``--no-index`` plus the find-links directories or the index the user gave);
+   installed environments are kept in a cache (:mod:`reference._plugin_cache`),
+   keyed by the requirements, the wheels they come from and the interpreter;
 4. a separate ``python -I`` process imports the API endpoint (``plugin-api``,
    or the default inferred from the first requirement) and calls
    ``get_supported_configs()``; it writes the result as JSON to a file (so a
@@ -36,12 +38,13 @@ import sys
 import tempfile
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from packaging.markers import InvalidMarker, UndefinedEnvironmentName
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from reference._plugin_cache import EnvironmentCache, default_cache_dir
 from reference.errors import ProviderError
 from reference.model import ProviderInfo
 from reference.properties import NAME_RE, VALUE_RE
@@ -167,8 +170,13 @@ class PluginRunner:
     :param trust: names of trusted provider packages (any spelling).
     :param environ: extra environment variables for the query process (the
         rest is inherited; ``-I`` drops the ``PYTHON*`` ones).
+    :param cache_dir: where installed environments are kept between runs and
+        shared between processes; ``None``: :func:`reference._plugin_cache.default_cache_dir`
+        (``$VARIANT_REF_PLUGIN_CACHE``, else the user cache directory, and only for
+        find-links sources, whose wheels key the cache); ``False``: no cache.
 
-    Use as a context manager (or call :meth:`close`) to remove the environments.
+    Use as a context manager (or call :meth:`close`) to remove the environments
+    it created outside the cache. Each query still runs the plugin in a new process.
     """
 
     def __init__(
@@ -181,6 +189,7 @@ class PluginRunner:
         python: str = sys.executable,
         trust: Collection[str] = (),
         environ: Mapping[str, str] | None = None,
+        cache_dir: str | os.PathLike[str] | Literal[False] | None = None,
     ) -> None:
         self.trust = frozenset(trust)
         self.environ = dict(environ or {})
@@ -193,6 +202,10 @@ class PluginRunner:
         self._environments: dict[tuple[str, ...], Path] = {}
         self._results: dict[tuple[tuple[str, ...], str], list[FeatureConfig]] = {}
         self.log: list[str] = []
+        self._queries = 0
+        if cache_dir is None:
+            cache_dir = default_cache_dir(index_url=index_url)
+        self._cache = EnvironmentCache(Path(cache_dir)) if cache_dir else None
 
     def __enter__(self) -> PluginRunner:
         return self
@@ -253,7 +266,39 @@ class PluginRunner:
     def _install(self, namespace: str, requirements: tuple[str, ...]) -> Path:
         if requirements in self._environments:
             return self._environments[requirements]
-        target = self._workdir() / f"env{len(self._environments)}"
+        if not self.index_url and not self.find_links:
+            raise ProviderError(namespace, "no index or find-links to install the provider from")
+        key: str | None = None
+        target: Path | None = None
+        if self._cache is not None:
+            try:
+                key = self._cache.key(requirements, self.find_links, self.index_url, self.python)
+                cached = self._cache.get(key)
+                if cached is not None:
+                    self.log.append(f"install: cached {cached}")
+                    self._environments[requirements] = cached
+                    return cached
+                target = self._cache.new_build()
+            except OSError as exc:  # an unusable cache directory: install without it
+                self.log.append(f"cache: not used ({exc})")
+                key = None
+        if target is None:
+            target = self._workdir() / f"env{len(self._environments)}"
+        try:
+            self._pip_install(namespace, requirements, target)
+        except BaseException:
+            if key is not None:
+                shutil.rmtree(target, ignore_errors=True)
+            raise
+        if self._cache is not None and key is not None:
+            try:
+                target = self._cache.publish(key, target)
+            except OSError as exc:  # keep using the build directory itself
+                self.log.append(f"cache: not stored ({exc})")
+        self._environments[requirements] = target
+        return target
+
+    def _pip_install(self, namespace: str, requirements: tuple[str, ...], target: Path) -> None:
         command = [
             self.python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
             "--no-cache-dir", "--no-compile", "--only-binary", ":all:", "--target", str(target),
@@ -265,8 +310,6 @@ class PluginRunner:
         for directory in self.find_links:
             command += ["--find-links", directory]
         command += ["--", *requirements]
-        if not self.index_url and not self.find_links:
-            raise ProviderError(namespace, "no index or find-links to install the provider from")
         self.log.append("install: " + " ".join(command))
         try:
             result = subprocess.run(
@@ -278,17 +321,19 @@ class PluginRunner:
             raise ProviderError(
                 namespace, "installing the provider package failed", result.stderr.strip().splitlines()[-5:]
             )
-        self._environments[requirements] = target
-        return target
 
     def _run(self, namespace: str, target: Path, endpoint: str) -> list[FeatureConfig]:
-        output = target.parent / f"{target.name}-{len(self._results)}.json"
+        # The output file and working directory are private to this runner (the
+        # environment may be a cache entry shared with other processes).
+        workdir = self._workdir()
+        self._queries += 1
+        output = workdir / f"query-{self._queries}.json"
         command = [self.python, "-I", "-c", _RUNNER, str(target), endpoint, str(output)]
         self.log.append(f"query: {endpoint} in {target}")
         try:
             result = subprocess.run(
                 command, capture_output=True, text=True, timeout=self.timeout,
-                cwd=target, check=False, env={**os.environ, **self.environ},
+                cwd=workdir, check=False, env={**os.environ, **self.environ},
             )
         except subprocess.TimeoutExpired as exc:
             raise ProviderError(

@@ -31,7 +31,6 @@ from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from reference import clauses
 from reference.errors import VariantError
 from reference.filename import NULL_LABEL, WheelFilename, parse_wheel_filename
 from reference.markers import VariantMarkers, evaluate_requires, variant_markers
@@ -246,61 +245,13 @@ class Selection:
         }
 
     def explain(self) -> str:
-        """A readable account: supported properties, candidates, sort keys, the decision, the rules."""
-        lines = [f"Variant selection{f' on {self.profile_name!r}' if self.profile_name else ''}"]
-        cited: list[str] = []
-        if self.support:
-            lines.append("")
-            lines.append("Supported properties, per namespace (providers text, steps 1-6):")
-            for namespace, support in self.support.items():
-                features = "; ".join(f"{f} = {', '.join(v)}" for f, v in support.features.items())
-                lines.append(f"  {namespace}: {features or '(nothing supported)'}")
-                lines.append(f"      decided by {support.step}: {support.detail} [{support.clause}]")
-                cited.append(support.clause)
-        if self.order is not None:
-            lines.append(f"  namespace order (step 1): {', '.join(self.order.namespace_order)}")
-            cited += ["pep825:ordering-step-1", "pep825:ordering-step-7"]
-        lines.append("")
-        lines.append("Candidates:")
-        rows = [("rank", "wheel", "compatible", "sort key / reasons")]
-        for c in sorted(self.candidates, key=lambda c: (c.rank is None, c.rank or 0, c.filename)):
-            if c.compatible:
-                key = "non-variant group" if c.label is None else _format_key(c.sort_key)
-                rows.append((str(c.rank + 1) if c.rank is not None else "-", c.filename, "yes", key))
-            else:
-                for i, reason in enumerate(c.reasons):
-                    rows.append(("-" if i == 0 else "", c.filename if i == 0 else "", "no" if i == 0 else "",
-                                 str(reason)))
-                    cited.append(reason.clause)
-        widths = [max(len(row[i]) for row in rows) for i in range(3)]
-        for row in rows:
-            lines.append("  " + "  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3])
-        lines.append("")
-        if self.selected:
-            lines.append(f"Decision: {self.selected}")
-            if self.markers is not None:
-                m = self.markers.to_json()
-                lines.append(f"  variant_label = {m['variant_label']!r}")
-                lines.append(f"  variant_properties = {m['variant_properties']}")
-        else:
-            lines.append("Decision: no compatible wheel")
-        for warning in self.warnings:
-            lines.append(f"Warning: {warning}")
-        quotes = [(c, clauses.quote(c)) for c in dict.fromkeys(cited)]
-        quotes = [(c, q) for c, q in quotes if q]
-        if quotes:
-            lines.append("")
-            lines.append("Rules applied:")
-            for clause_id, text in quotes:
-                lines.append(f"  [{clause_id}] {text}")
-        return "\n".join(lines) + "\n"
+        """A readable account: supported properties, candidates, sort keys, the decision, the rules.
 
+        Rendered by :func:`reference.explain.explain_selection`.
+        """
+        from reference.explain import explain_selection
 
-def _format_key(key: tuple[PropertyKey, ...] | None) -> str:
-    if not key:
-        return ""
-    real = key[:-1]
-    return "(null variant: no properties)" if not real else " ".join(str(k) for k in real)
+        return explain_selection(self)
 
 
 def _tag_rank(wheel: WheelFilename, tag_index: Mapping[Tag, int]) -> int | None:

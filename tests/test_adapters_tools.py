@@ -145,6 +145,11 @@ PROFILES = {
         'sm_arch = "9.0"\n'
     ),
     "acme-slow": 'name = "acme prefers slow"\n[namespaces.acme]\nspeed = ["slow", "fast"]\n',
+    "macos": (
+        'name = "CPython 3.12 on macOS arm64"\n'
+        '[environment]\npython_full_version = "3.12.8"\nsys_platform = "darwin"\n'
+        '[tags]\nsupported = ["cp312-cp312-macosx_11_0_arm64", "py3-none-any"]\n'
+    ),
 }
 
 OPTIONS: dict[str, Any] = {"variant": None, "no_variants": False, "enable_providers": [], "trust": []}
@@ -271,6 +276,21 @@ def test_uv_skips_a_user_static_list(world: Path, tmp_path: Path) -> None:
 def test_uv_skips_options_it_lacks(world: Path, tmp_path: Path) -> None:
     outcome = UvAdapter().run("select", select("blas==1.0", variant="mkl"), workspace(world, tmp_path))
     assert isinstance(outcome, Skipped)
+
+
+def test_uv_skips_a_platform_it_cannot_target(world: Path, tmp_path: Path) -> None:
+    # uv installs for a platform it is told with --python-platform; macOS tags are not
+    # among the manylinux targets the adapter maps, so the case cannot be run faithfully.
+    outcome = UvAdapter().run("select", select("blas==1.0", "macos"), workspace(world, tmp_path))
+    assert isinstance(outcome, Skipped)
+    assert "--python-platform" in outcome.reason
+
+
+def test_uv_without_variants_takes_the_non_variant_wheel(world: Path, tmp_path: Path) -> None:
+    # no_variants runs uv without its preview feature, i.e. as a tool predating
+    # variants: PEP 825 'Backward compatibility', the non-variant wheel is chosen.
+    got = value(UvAdapter().run("select", select("blas==1.0", no_variants=True), workspace(world, tmp_path)))
+    assert got["selected"] == "blas-1.0-py3-none-any.whl"
 
 
 def test_uv_install_resolves_dependencies(world: Path, server: str, tmp_path: Path) -> None:

@@ -489,3 +489,69 @@ def test_install_from_lock_hash_mismatch(
     code, _, err = run(capsys, "install", "--lock", str(lock), "--target", str(target))
     assert code == 2 and "hash mismatch" in err
     assert not (target / "demo").exists()
+
+
+# ------------------------------------------------------------------------- lock writing
+
+
+def test_lock_then_install_from_lock_on_another_system(
+    tmp_path: Path, links: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # PEP 825 "Integration with pylock.toml": all variant (and non-variant)
+    # wheels of the version can be listed; the table inlines the combined
+    # metadata with "$schema" kept; each installing system selects its own.
+    from reference.pylock import load_lock
+
+    lock = tmp_path / "pylock.toml"
+    v4 = str(profile(tmp_path, ["v4", "v3"], "v4"))
+    code, _, _ = run(
+        capsys, "lock", "demo", "--find-links", str(links), "--profile", v4, "--output", str(lock)
+    )
+    assert code == 0
+    parsed = load_lock(lock)
+    demo = next(p for p in parsed.packages if p.name == "demo")
+    assert sorted(demo.filenames) == [
+        "demo-1.0-py3-none-any-null.whl",
+        "demo-1.0-py3-none-any-x86_64_v3.whl",
+        "demo-1.0-py3-none-any-x86_64_v4.whl",
+        "demo-1.0-py3-none-any.whl",
+    ]
+    assert demo.metadata is not None and demo.metadata.schema == SCHEMA
+    assert set(demo.metadata.variants) == set(VARIANTS)
+    assert all(w.hashes.get("sha256") for w in demo.wheels)
+    assert {p.name for p in parsed.packages} == {"demo", "fastlib", "anyvariant"}
+    # a v3 system installs the v3 variant from the same lock
+    v3 = str(profile(tmp_path, ["v3"], "v3"))
+    target = tmp_path / "target"
+    code, out, _ = run(
+        capsys, "install", "--lock", str(lock), "--profile", v3, "--target", str(target), "--json"
+    )
+    assert code == 0
+    assert json.loads(out)["installed"]["demo"] == "demo-1.0-py3-none-any-x86_64_v3.whl"
+
+
+def test_lock_selected_only_prunes_labels(
+    tmp_path: Path, links: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reference.pylock import load_lock
+
+    lock = tmp_path / "pylock.toml"
+    v4 = str(profile(tmp_path, ["v4", "v3"], "v4"))
+    code, _, _ = run(
+        capsys,
+        "lock",
+        "demo",
+        "--find-links",
+        str(links),
+        "--profile",
+        v4,
+        "--selected-only",
+        "--output",
+        str(lock),
+    )
+    assert code == 0
+    demo = next(p for p in load_lock(lock).packages if p.name == "demo")
+    assert demo.filenames == ["demo-1.0-py3-none-any-x86_64_v4.whl"]
+    # "The tools MAY remove the entries of the variants dictionary whose labels
+    # do not occur among the wheels listed for the package"
+    assert demo.metadata is not None and set(demo.metadata.variants) == {"x86_64_v4"}

@@ -4,6 +4,8 @@ A name is resolved in this order:
 
 1. ``command:PROGRAM [ARGS...]`` — a harness speaking the JSON-lines protocol
    (:mod:`conformance.adapters.command`), for tools not written in Python;
+   ``mutant:ID`` — the reference with one deliberate spec mistake
+   (:mod:`conformance.mutants`), to measure the suite's strength;
 2. ``path/to/file.py:attr`` — ``attr`` of a Python file;
 3. ``package.module:attr`` — ``attr`` of an importable module;
 4. a built-in name (``reference``, ``uv``, ``pip``, ``variantlib``);
@@ -63,6 +65,13 @@ def load_adapter(spec: str, options: Mapping[str, str] | None = None) -> Adapter
         if not argv:
             raise AdapterNotFound("'command:' needs a program, as in 'command:./my-harness'")
         return CommandAdapter(argv, options=options)
+    if spec.startswith("mutant:"):
+        from conformance.adapters.mutant import MutantAdapter
+
+        try:
+            return MutantAdapter(spec[len("mutant:") :], options=options)
+        except ValueError as exc:
+            raise AdapterNotFound(str(exc)) from None
     if ":" in spec:
         target, _, attr = spec.rpartition(":")
         if target.endswith(".py") or "/" in target or "\\" in target:

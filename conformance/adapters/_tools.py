@@ -164,7 +164,7 @@ def tag_order_differs(filenames: Iterable[str], wanted: Sequence[Tag], actual: S
     Returns a description of the first wheel the lists disagree on
     (compatible under one and not the other, or ranked differently), or
     ``None`` when they agree for every wheel, in which case a tool that only
-    knows *actual* (the interpreter's tags) behaves as the profile asks.
+    knows *actual* (the tags it installs for) behaves as the profile asks.
     """
 
     def rank(tags: Sequence[Tag], filename: str) -> int | None:

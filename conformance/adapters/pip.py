@@ -104,7 +104,7 @@ class PipAdapter:
         target_args, tags = _target(profile)
         reason = system_mismatch(
             profile,
-            index_facts(flat),
+            index_facts(flat, None if op == "install" else [name]),
             "pip",
             # pip evaluates dependency markers for the running interpreter, whatever the target
             environment={key: str(value) for key, value in default_environment().items()},
@@ -136,7 +136,8 @@ class PipAdapter:
         ]
         if op == "select":
             argv.append("--no-deps")
-        kind = workspace.index_kind() or self._default_kind
+        # the option applies where the suite serves HTTP; a case naming a kind decides itself
+        kind = workspace.index_kind() or (self._default_kind if workspace.base_url else "flat")
         if kind == "flat":
             argv += ["--no-index", "--find-links", str(flat)]
         else:
@@ -144,6 +145,9 @@ class PipAdapter:
         argv.append(requirement)
         env = clean_env(home, {"PIP_CONFIG_FILE": "/dev/null", "PYTHONDONTWRITEBYTECODE": "1"})
         done = run_tool(argv, env, workspace.tmp, timeout=self._timeout)
+        if "no such option" in done.stderr or "Failed to establish a new connection" in done.stderr:
+            # the harness, not pip's verdict: a wrong command line or a dead loopback server
+            return Errored(f"pip could not run the case as intended: {done.tail()}")
         installed = installed_wheels(target) if done.returncode == 0 else {}
         explanation = done.tail()
         if op == "select":

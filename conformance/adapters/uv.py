@@ -105,6 +105,10 @@ BUILTIN_PROVIDERS = {
     "aarch64": "aarch64_variant_provider",
 }
 
+#: Output that means the harness, not uv's verdict, went wrong: a command line uv
+#: rejects (clap's usage error) or a loopback index server that does not answer.
+_HARNESS_TROUBLE = ("For more information, try '--help'", "client error (Connect)")
+
 _UNSUPPORTED_PROVIDER = re.compile(r"Skipping unsupported wheel variant provider.*? for namespace `([^`]+)`")
 
 # x86-64 microarchitecture levels by the CPU flags /proc/cpuinfo reports
@@ -272,7 +276,8 @@ class UvAdapter:
 
         index_id = str(input["index"])
         flat = workspace.fixtures / index_id / "flat"
-        facts = index_facts(flat)
+        # select: only the requested project matters; install: any project may be a dependency
+        facts = index_facts(flat, None if op == "install" else [name])
         profile = load_profile_data(workspace.profiles, str(input["profile"]))
         if profile.get("installed") and "abi_dependency" in facts.providers:
             return Skipped("the profile lists installed packages; uv's view of them is not simulated")
@@ -290,13 +295,16 @@ class UvAdapter:
             return Skipped(reason)
 
         preview = not options.get("no_variants")
-        kind = workspace.index_kind() or self._default_kind
+        # the option applies where the suite serves HTTP; a case naming a kind decides itself
+        kind = workspace.index_kind() or (self._default_kind if workspace.base_url else "flat")
         if kind == "flat":
             index_args = ["--no-index", "--find-links", str(flat), "--offline"]
         else:
             index_args = ["--index-url", index_url(workspace, index_id, kind)]
         uv = _Invocation(self, workspace.tmp, target_args, env_extra, preview)
         done, installed = uv.install(requirement, index_args, deps=op == "install")
+        if any(sign in done.stderr for sign in _HARNESS_TROUBLE):
+            return Errored(f"uv could not run the case as intended: {done.tail()}")
         unseen = sorted(
             ns for ns in set(_UNSUPPORTED_PROVIDER.findall(done.stderr)) if _named_values(profile, ns)
         )

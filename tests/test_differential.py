@@ -1,0 +1,278 @@
+"""Differential and metamorphic properties of adapters on generated worlds.
+
+Every property of :mod:`conformance.differential` runs against the
+``reference`` adapter always, and against ``variantlib`` and ``uv`` when they
+are installed, on worlds kept inside what each adapter declares it can
+simulate (:func:`conformance.differential.strategy_options`).  A failing
+example is shrunk by hypothesis and its message is a ready-to-run conformance
+case (case JSON, index source TOML, profile TOML).
+
+Run longer: ``VARIANT_DIFFERENTIAL_EXAMPLES=200 pytest tests/test_differential.py``
+(examples per property and adapter). Leave the tools out:
+``VARIANT_DIFFERENTIAL_TOOLS=0``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+from collections.abc import Iterator
+from itertools import permutations
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, note, reject, settings
+from hypothesis import strategies as st
+
+from conformance.adapters import AdapterNotFound, load_adapter
+from conformance.differential import (
+    PROPERTIES,
+    Divergence,
+    NotApplicable,
+    check,
+    compatible,
+    filenames,
+    materialize,
+    ready_case,
+    reference_selection,
+    strategy_options,
+)
+from conformance.strategies import supported_lists, worlds
+from reference.filename import parse_wheel_filename
+
+#: Examples per property in CI, per adapter, sized so the file stays well under two minutes.
+EXAMPLES = {"reference": 30, "variantlib": 25, "uv": 12}
+#: What an adapter's capabilities do not say but its simulation needs.
+LIMITS: dict[str, dict[str, Any]] = {
+    # uv installs for an interpreter: it cannot be handed a profile's tag list,
+    # so profiles list the tags in the order every CPython 3 ranks them.
+    # With no -variants.json uv treats every variant wheel as unsupported: the
+    # unsettled reading 'variants-incompatible' of PEP 825 'Installing a
+    # package from an index' step 5 (expectations/uv.toml), so worlds always
+    # publish the index-level file.
+    # uv observes its ranking by re-running itself without the chosen wheel:
+    # worth it for the differential property only.
+    "uv": {
+        "fixed_tags": True,
+        "index_files": ("generate",),
+        "options": {"rank": "0"},
+        "options-differential": {"rank": "1"},
+    },
+}
+_SETTINGS: dict[str, Any] = dict(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
+
+
+def _examples(name: str) -> int:
+    override = os.environ.get("VARIANT_DIFFERENTIAL_EXAMPLES")
+    return int(override) if override else EXAMPLES[name]
+
+
+@pytest.fixture(scope="module")
+def adapters() -> Iterator[dict[Any, Any]]:
+    loaded: dict[Any, Any] = {}
+    yield loaded
+    for entry in loaded.values():
+        if not isinstance(entry, str) and hasattr(entry[0], "close"):
+            entry[0].close()
+
+
+def _setup(name: str, prop: str, cache: dict[Any, Any]) -> tuple[Any, st.SearchStrategy[dict[str, Any]]]:
+    if name != "reference" and os.environ.get("VARIANT_DIFFERENTIAL_TOOLS") == "0":
+        pytest.skip("VARIANT_DIFFERENTIAL_TOOLS=0")
+    limits = LIMITS.get(name, {})
+    options = {**limits.get("options", {}), **limits.get(f"options-{prop}", {})}
+    key = (name, tuple(sorted(options.items())))
+    if key not in cache:
+        try:
+            adapter = load_adapter(name, options)
+            cache[key] = (adapter, adapter.info())
+        except (AdapterNotFound, ImportError, OSError, RuntimeError) as exc:
+            cache[key] = f"adapter {name} unavailable: {exc}"
+        except Exception as exc:  # PackageNotFoundError, CalledProcessError: the tool is missing
+            cache[key] = f"adapter {name} unavailable: {type(exc).__name__}: {exc}"
+    if isinstance(cache[key], str):
+        pytest.skip(cache[key])
+    adapter, info = cache[key]
+    arguments = strategy_options(info, fixed_tags=limits.get("fixed_tags", False))
+    if isinstance(arguments, str):
+        pytest.skip(arguments)
+    if "index_files" in limits:
+        arguments["index_files"] = limits["index_files"]
+    return adapter, worlds(**arguments)
+
+
+@pytest.mark.parametrize("prop", PROPERTIES)
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_property(name: str, prop: str, adapters: dict[Any, Any]) -> None:
+    """The property holds for the adapter on every generated world (see the module docstring
+    of :mod:`conformance.differential` for the clause each rests on)."""
+    adapter, strategy = _setup(name, prop, adapters)
+
+    @settings(max_examples=_examples(name), **_SETTINGS)
+    @given(world=strategy, rnd=st.randoms(use_true_random=False))
+    def run(world: dict[str, Any], rnd: random.Random) -> None:
+        with tempfile.TemporaryDirectory() as scratch:
+            try:
+                check(prop, adapter, world, Path(scratch), rnd)
+            except NotApplicable as exc:
+                note(f"{name} skipped: {exc}")
+                reject()
+
+    run()
+
+
+# -- the reference on its own API -----------------------------------------------------------------
+
+
+@settings(max_examples=30, **_SETTINGS)
+@given(world=worlds(), rnd=st.randoms(use_true_random=False))
+def test_reference_api_ignores_wheel_order(world: dict[str, Any], rnd: random.Random) -> None:
+    """Handing ``select_wheel`` the wheels (hence, without an index-level file, the
+    wheels' documents to combine) in another order changes nothing.
+
+    PEP 825 "Variant ordering": the combined metadata "can be sourced either from
+    the index-level metadata file, or from the individual wheels, combined"; the
+    order is defined by ``default-priorities`` and the supported lists only.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        built = materialize(world, Path(scratch))
+        baseline = reference_selection(built)
+        order = list(range(len(baseline.candidates)))
+        rnd.shuffle(order)
+        shuffled = reference_selection(built, order)
+    assert shuffled.ranked == baseline.ranked
+
+
+def _pep825_ranking(world: dict[str, Any]) -> list[str]:
+    """The ranking PEP 825 'Variant ordering' prescribes, written from its text and pseudocode.
+
+    Compatible wheels only (oracle :func:`conformance.differential.compatible`);
+    groups by label; steps 1-7 with the label as the final tie-breaker; the null
+    variant after the others, non-variant wheels last; within a group by the
+    position of the wheel's (single) tag in the supported list.
+    """
+    package = world["index"]["package"][0]
+    lists = supported_lists(world)
+    tags = world["profile"]["tags"]["supported"]
+    tag_of = dict(zip(filenames(world), (w["tags"] for w in package["wheel"]), strict=True))
+    usable = [n for n in filenames(world) if compatible(world, n) is None]
+    namespace_order = list(package["namespaces"])  # step 1
+
+    def group_key(label: str) -> tuple[Any, ...]:
+        keys = []
+        for namespace, features in package["variants"][label].items():
+            feature_order = list(lists[namespace])  # step 2
+            for feature, values in features.items():
+                value_order = lists[namespace][feature]  # step 3
+                best = min(value_order.index(v) for v in values if v in value_order)  # step 4
+                keys.append((namespace_order.index(namespace), feature_order.index(feature), best))  # step 5
+        keys.sort()  # step 6
+        # Step 7: compare key by key; when one list is a prefix of the other the
+        # longer sorts first (a sentinel larger than any key); then the label.
+        return (*keys, (len(namespace_order),), label)
+
+    parsed = [parse_wheel_filename(n) for n in usable]
+    labels = {str(w.variant_label) for w in parsed if w.is_variant}
+    ordered = sorted((label for label in labels if label != "null"), key=group_key)
+    if "null" in labels:
+        ordered.append("null")
+    ranking: list[str] = []
+    for label in [*ordered, None]:
+        group = [n for n in usable if parse_wheel_filename(n).variant_label == label]
+        ranking += sorted(group, key=lambda n: tags.index(tag_of[n]))
+    return ranking
+
+
+@settings(max_examples=40, **_SETTINGS)
+@given(world=worlds(builds=False))
+def test_reference_ranking_is_pep825_ordering(world: dict[str, Any]) -> None:
+    """The reference ranks exactly as PEP 825's ordering algorithm, re-derived here from the text."""
+    with tempfile.TemporaryDirectory() as scratch:
+        ranked = list(reference_selection(materialize(world, Path(scratch))).ranked)
+    assert ranked == _pep825_ranking(world)
+
+
+def test_prefix_rule_of_step_7() -> None:
+    """PEP 825 step 7: "until ... the list in one of the groups is exhausted. In the latter
+    case, the group with more keys is sorted earlier" (hand-made, not generated)."""
+    world = {
+        "index": {
+            "package": [
+                {
+                    "name": "demo",
+                    "version": "1.0",
+                    "schema": "0.1.1",
+                    "namespaces": ["alpha"],
+                    "variants": {
+                        "l1": {"alpha": {"fa": ["v1"]}},
+                        "l2": {"alpha": {"fa": ["v1"], "fb": ["v2"]}},
+                    },
+                    "wheel": [
+                        {"tags": "py3-none-any", "label": "l1"},
+                        {"tags": "py3-none-any", "label": "l2"},
+                    ],
+                }
+            ]
+        },
+        "profile": {
+            "name": "p",
+            "tags": {"supported": ["py3-none-any"]},
+            "namespaces": {"alpha": {"fa": ["v1"], "fb": ["v2"]}},
+        },
+    }
+    assert _pep825_ranking(world) == ["demo-1.0-py3-none-any-l2.whl", "demo-1.0-py3-none-any-l1.whl"]
+    for order in permutations(range(2)):
+        with tempfile.TemporaryDirectory() as scratch:
+            assert list(reference_selection(materialize(world, Path(scratch)), list(order)).ranked) == [
+                "demo-1.0-py3-none-any-l2.whl",
+                "demo-1.0-py3-none-any-l1.whl",
+            ]
+
+
+def test_divergence_prints_a_ready_case() -> None:
+    """A broken adapter is caught, and its message holds a case the suite accepts."""
+    from conformance import cases
+    from conformance.adapters.base import AdapterInfo, Result
+    from conformance.fixtures import build_index
+
+    class PicksFirst:
+        """Selects the first wheel by name, compatible or not."""
+
+        def info(self) -> AdapterInfo:
+            return AdapterInfo("picks-first", "0", frozenset({"select", "index.flat"}))
+
+        def run(self, op: str, input: Any, workspace: Any) -> Any:
+            names = sorted(p.name for p in (workspace.fixtures / input["index"] / "flat").glob("*.whl"))
+            return Result({"selected": names[0]})
+
+    # py2-none-any sorts before py3-none-any by name and is not a supported tag.
+    world = {
+        "index": {
+            "package": [
+                {
+                    "name": "demo",
+                    "version": "1.0",
+                    "wheel": [{"tags": "py3-none-any"}, {"tags": "py2-none-any"}],
+                }
+            ]
+        },
+        "profile": {"name": "p", "tags": {"supported": ["py3-none-any"]}},
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        with pytest.raises(Divergence) as caught:
+            check("selected-compatible", PicksFirst(), world, Path(scratch) / "run")
+        message = str(caught.value)
+        assert "demo-1.0-py2-none-any.whl, which is not compatible" in message
+        files = ready_case(world, {"selected": "demo-1.0-py3-none-any.whl"}, "selected-compatible")
+        for path, text in files.items():
+            assert text.rstrip("\n") in message
+            (Path(scratch) / path).parent.mkdir(parents=True, exist_ok=True)
+            (Path(scratch) / path).write_text(text, encoding="utf-8")
+        assert cases.check(Path(scratch) / "conformance" / "cases") == []
+        built = build_index(Path(scratch) / "fixtures" / "indexes" / "generated.toml", Path(scratch) / "out")
+        assert sorted(built.files) == ["demo-1.0-py2-none-any.whl", "demo-1.0-py3-none-any.whl"]
