@@ -200,7 +200,11 @@ class PluginRunner:
         self.python = python
         self._root: Path | None = None
         self._environments: dict[tuple[str, ...], Path] = {}
-        self._results: dict[tuple[tuple[str, ...], str], list[FeatureConfig]] = {}
+        # (requirements, endpoint, extra environment) -> answer; the environment
+        # is part of the key because a plugin may answer from it.
+        self._results: dict[
+            tuple[tuple[str, ...], str, tuple[tuple[str, str], ...]], list[FeatureConfig]
+        ] = {}
         self.log: list[str] = []
         self._queries = 0
         if cache_dir is None:
@@ -247,10 +251,11 @@ class PluginRunner:
             raise ProviderError(namespace, "untrusted provider package", untrusted)
         endpoint = plugin_api_for(info, environment)
         key = tuple(sorted(str(r) for r in requirements))
-        if (key, endpoint) not in self._results:
+        answer_key = (key, endpoint, tuple(sorted(self.environ.items())))
+        if answer_key not in self._results:
             target = self._install(namespace, key)
-            self._results[key, endpoint] = self._run(namespace, target, endpoint)
-        return list(self._results[key, endpoint])
+            self._results[answer_key] = self._run(namespace, target, endpoint)
+        return list(self._results[answer_key])
 
     def supported(
         self, info: ProviderInfo, environment: Mapping[str, str], trusted: Collection[str]

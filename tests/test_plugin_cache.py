@@ -129,3 +129,12 @@ def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     assert default_cache_dir() == tmp_path / "xdg" / "variant-ref" / "plugin-envs"
     # an index's content is not part of the key: no implicit cache for index sources
     assert default_cache_dir(index_url="http://127.0.0.1:1/") is None
+
+
+def test_unusable_cache_directory_falls_back_to_a_private_install(tmp_path: Path) -> None:
+    links = _links(tmp_path / "links")
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    with PluginRunner(find_links=[str(links)], trust={"cache-plugin"}, cache_dir=blocker / "cache") as r:
+        assert r(INFO, ENV)[0].values == ("v1",)
+        assert any(line.startswith("cache: not used") for line in r.log)

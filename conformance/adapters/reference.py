@@ -191,7 +191,8 @@ class ReferenceAdapter:
         from reference.profiles import load_profile
         from reference.selection import SelectOptions, System
 
-        profile = load_profile(workspace.profiles / f"{input['profile']}.toml")
+        profile_path = workspace.profiles / f"{input['profile']}.toml"
+        profile = load_profile(profile_path)
         options = SelectOptions.from_json(input.get("options"))
         location = _index_location(input, workspace) if input.get("index") else {}
         # One runner per index, so provider environments are installed once per
@@ -206,6 +207,10 @@ class ReferenceAdapter:
             )
             self._runners[key] = runner
         runner.trust = frozenset(options.trust)
+        # The suite's well-behaved test plugin (fixtures/plugins/variant-test-provider)
+        # answers from the profile this variable names: the simulated system
+        # reaches a trusted plugin through the real plugin API.
+        runner.environ["VARIANT_TEST_PROFILE"] = str(profile_path)
         return System(profile, plugin_runner=runner), options, location
 
     def _select(self, input: Mapping[str, Any], workspace: Workspace) -> tuple[Any, list[str] | None]:
