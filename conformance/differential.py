@@ -488,7 +488,8 @@ def strategy_options(info: AdapterInfo, fixed_tags: bool = False) -> dict[str, A
 
     Needs ``select`` and ``index.flat``; namespaces are ``static`` only with
     ``providers.static-metadata``, ``user`` only with ``providers.user-static``
-    (``none`` always: nothing is supported).
+    (``none`` always: nothing is supported); optional (never enabled) static
+    providers only with ``providers.optional``.
 
     :param fixed_tags: the tool cannot be given a tag list (uv installs for an
         interpreter): profiles list :data:`~conformance.strategies.WORLD_TAGS`
@@ -506,4 +507,9 @@ def strategy_options(info: AdapterInfo, fixed_tags: bool = False) -> dict[str, A
     schemas = tuple(s for s in ("0.1.1", "0.2.0") if s in info.schema_versions)
     if not schemas:
         return f"{info.name} reads neither format 0.1.1 nor 0.2.0"
-    return {"schemas": schemas, "sources": tuple(sources), "tag_order": "fixed" if fixed_tags else "any"}
+    return {
+        "schemas": schemas,
+        "sources": tuple(sources),
+        "tag_order": "fixed" if fixed_tags else "any",
+        "optional": "providers.optional" in caps,
+    }

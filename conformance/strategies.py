@@ -307,6 +307,7 @@ def worlds(
     builds: bool = True,
     index_files: tuple[str, ...] = ("generate", "missing"),
     max_labels: int = 4,
+    optional: bool = False,
 ) -> dict[str, Any]:
     """One release of one package and one profile: ``{"index": source, "profile": profile}``.
 
@@ -320,6 +321,8 @@ def worlds(
     :param builds: whether a (shared) build tag may be drawn.
     :param index_files: ``generate`` (publish ``-variants.json``) and/or
         ``missing`` (the metadata must come from the wheels).
+    :param optional: now and then mark a ``static`` provider ``optional``; no
+        world enables it, so it is disabled (providers draft, step 1).
     """
     schema = draw(st.sampled_from(list(schemas)))
     allowed = [s for s in sources if s != "static" or schema != "0.1.1"] or ["none"]
@@ -358,6 +361,8 @@ def worlds(
                     "static-properties": {f: _ordered_subset(draw, WORLD_VALUES[:-1]) for f in listed},
                     "feature-order": listed,
                 }
+                if optional and draw(st.integers(0, 3)) == 0:
+                    providers[ns]["optional"] = True
             else:
                 providers[ns] = {"requires": [f"{ns}-variant-provider"]}
         package["providers"] = providers
@@ -375,9 +380,10 @@ def supported_lists(world: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
     """The supported properties of *world*'s system, per namespace and feature, in
     preference order, read straight from the world (not from any implementation):
     the profile's list where it names the namespace, else the metadata's
-    ``static-properties``, else nothing (a plugin nobody trusts, or no provider).
+    ``static-properties`` unless the provider is optional (no world enables one),
+    else nothing (a plugin nobody trusts, or no provider).
 
-    Spec: providers:step-2-static, providers:step-3-user-static
+    Spec: providers:step-1-disabled, providers:step-2-static, providers:step-3-user-static
     """
     package = world["index"]["package"][0]
     user = world["profile"].get("namespaces", {})
@@ -386,7 +392,7 @@ def supported_lists(world: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
     for ns in package.get("namespaces", []):
         if ns in user:
             out[ns] = {f: list(v) for f, v in user[ns].items()}
-        elif "static-properties" in providers.get(ns, {}):
+        elif "static-properties" in providers.get(ns, {}) and not providers[ns].get("optional"):
             out[ns] = {f: list(v) for f, v in providers[ns]["static-properties"].items()}
         else:
             out[ns] = {}

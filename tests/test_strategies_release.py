@@ -160,3 +160,18 @@ def test_competing_variants_are_reachable() -> None:
     quick = settings(max_examples=500, database=None, phases=[Phase.generate], **_SETTINGS)
     world = find(worlds(), competing, settings=quick)
     assert competing(world)
+
+
+@settings(max_examples=40, **_SETTINGS)
+@given(worlds(schemas=("0.2.0",), sources=("static",)), worlds(schemas=("0.2.0",), optional=True))
+def test_optional_providers_only_when_asked(plain: dict[str, Any], optional: dict[str, Any]) -> None:
+    """``optional`` marks only static providers, only on request, and an optional
+    provider's namespace has no supported properties (providers draft step 1:
+    "If a provider is disabled, the tools MUST assume that the list of compatible
+    features is empty"; no world enables one)."""
+    assert not any(p.get("optional") for p in _package(plain)["providers"].values())
+    lists = supported_lists(optional)
+    for namespace, provider in _package(optional)["providers"].items():
+        if provider.get("optional"):
+            assert "static-properties" in provider
+            assert lists[namespace] == {}
