@@ -25,6 +25,7 @@ from conformance.adapters.base import (
     Result,
     Workspace,
 )
+from reference._toml import loads as _toml_loads
 
 __all__ = ["ReferenceAdapter", "explain"]
 
@@ -209,8 +210,11 @@ class ReferenceAdapter:
         runner.trust = frozenset(options.trust)
         # The suite's well-behaved test plugin (fixtures/plugins/variant-test-provider)
         # answers from the profile this variable names: the simulated system
-        # reaches a trusted plugin through the real plugin API.
-        runner.environ["VARIANT_TEST_PROFILE"] = str(profile_path)
+        # reaches a trusted plugin through the real plugin API. It gets a JSON
+        # copy, which it reads on every Python (tomllib is 3.11+ only).
+        plugin_profile = workspace.tmp / "profile-for-plugins.json"
+        plugin_profile.write_text(json.dumps(_toml_loads(profile_path.read_text("utf-8"))))
+        runner.environ["VARIANT_TEST_PROFILE"] = str(plugin_profile)
         return System(profile, plugin_runner=runner), options, location
 
     def _select(self, input: Mapping[str, Any], workspace: Workspace) -> tuple[Any, list[str] | None]:
