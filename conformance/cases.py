@@ -262,27 +262,39 @@ def _cases_of(path: Path, root: Path, data: Mapping[str, Any]) -> list[Case]:
     return cases
 
 
-def load_cases(root: Path | str | None = None) -> list[Case]:
-    """Every test of every case file under *root* (default: ``conformance/cases``).
+def _read_all(root: Path | str | None) -> tuple[list[Case], list[str], list[str]]:
+    """Every test of every case file under *root*, the files' schema problems
+    and their description-style problems (one line each).
 
-    The files are validated against ``schemas/case.schema.json``; lint is
-    separate (:func:`lint`).
-
-    :raises CaseFileError: if any file is unreadable or schema-invalid.
+    A file with schema problems contributes no cases.
     """
     base = Path(root) if root is not None else CASES_DIR
-    problems: list[str] = []
+    schema_problems: list[str] = []
+    style_problems: list[str] = []
     cases: list[Case] = []
     cache = _ValidCache()
     for path in _case_files(base):
         data, errors = _read(path, cache)
         if errors:
-            problems.extend(errors)
+            schema_problems.extend(errors)
             continue
+        style_problems.extend(_description_problems(str(path), data["description"]))
         cases.extend(_cases_of(path, base, data))
     cache.save()
-    if problems:
-        raise CaseFileError(problems)
+    return cases, schema_problems, style_problems
+
+
+def load_cases(root: Path | str | None = None) -> list[Case]:
+    """Every test of every case file under *root* (default: ``conformance/cases``).
+
+    The files are validated against ``schemas/case.schema.json``; lint is
+    separate (:func:`lint`, :func:`check`).
+
+    :raises CaseFileError: if any file is unreadable or schema-invalid.
+    """
+    cases, schema_problems, _ = _read_all(root)
+    if schema_problems:
+        raise CaseFileError(schema_problems)
     return cases
 
 
@@ -347,19 +359,8 @@ def lint(cases: Iterable[Case], known_clauses: Iterable[str] | None = None) -> l
 
 def check(root: Path | str | None = None) -> list[str]:
     """Schema problems and lint problems of every case file under *root*."""
-    base = Path(root) if root is not None else CASES_DIR
-    problems: list[str] = []
-    cases: list[Case] = []
-    cache = _ValidCache()
-    for path in _case_files(base):
-        data, errors = _read(path, cache)
-        if errors:
-            problems.extend(errors)
-            continue
-        problems.extend(_description_problems(str(path), data["description"]))
-        cases.extend(_cases_of(path, base, data))
-    cache.save()
-    return problems + lint(cases)
+    cases, schema_problems, style_problems = _read_all(root)
+    return schema_problems + style_problems + lint(cases)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -223,8 +223,6 @@ class ReferenceAdapter:
         PEP 825 "Installing a package from an index", steps 1-10, through
         :class:`reference.resolve.Finder`.
         """
-        from packaging.version import InvalidVersion, Version
-
         from reference.resolve import Finder
 
         system, options, location = self._setup(input, workspace)
@@ -237,18 +235,8 @@ class ReferenceAdapter:
             top_level=[requirement.name],
         )
         try:
-            first = None
-            for version in finder.page(requirement.name).versions():
-                try:
-                    if not requirement.specifier.contains(Version(version), prereleases=True):
-                        continue
-                except InvalidVersion:
-                    continue
-                selection = finder.select(requirement.name, version)
-                first = first or selection
-                if selection.selected is not None:
-                    return selection, finder.candidate(requirement.name, version, selection).requires
-            return first, None
+            selection, candidate = finder.select_requirement(requirement)
+            return selection, (candidate.requires if candidate is not None else None)
         finally:
             finder.close()
 
