@@ -693,51 +693,50 @@ def _variant_option_unsupported() -> Iterator[Any]:
         yield
 
 
-@_mutant("variant-option-ignored", "reference:option-variant", SELECTING,
-         "--variant LABEL is ignored")
-def _variant_option_ignored() -> Iterator[Any]:
+@contextlib.contextmanager
+def _select_inputs(transform: Callable[..., tuple[Any, Any]]) -> Iterator[None]:
+    """Patch ``reference.selection.select_wheel`` so ``transform(metadata, options,
+    read_wheel_metadata)`` rewrites its metadata and options before it runs."""
+
     def make(original: Callable[..., Any]) -> Callable[..., Any]:
         def select_wheel(filenames: Sequence[str], metadata: Any, system: Any, options: Any = None,
                          read_wheel_metadata: Any = None) -> Any:
-            if options is not None:
-                options = dataclasses.replace(options, variant=None)
+            metadata, options = transform(metadata, options, read_wheel_metadata)
             return original(filenames, metadata, system, options, read_wheel_metadata)
 
         return select_wheel
 
     with replace("reference.selection", "select_wheel", make):
+        yield
+
+
+@_mutant("variant-option-ignored", "reference:option-variant", SELECTING,
+         "--variant LABEL is ignored")
+def _variant_option_ignored() -> Iterator[Any]:
+    def transform(metadata: Any, options: Any, read_wheel_metadata: Any) -> tuple[Any, Any]:
+        return metadata, options and dataclasses.replace(options, variant=None)
+
+    with _select_inputs(transform):
         yield
 
 
 @_mutant("no-variants-ignored", "reference:option-no-variants", SELECTING,
          "--no-variants is ignored")
 def _no_variants_ignored() -> Iterator[Any]:
-    def make(original: Callable[..., Any]) -> Callable[..., Any]:
-        def select_wheel(filenames: Sequence[str], metadata: Any, system: Any, options: Any = None,
-                         read_wheel_metadata: Any = None) -> Any:
-            if options is not None:
-                options = dataclasses.replace(options, no_variants=False)
-            return original(filenames, metadata, system, options, read_wheel_metadata)
+    def transform(metadata: Any, options: Any, read_wheel_metadata: Any) -> tuple[Any, Any]:
+        return metadata, options and dataclasses.replace(options, no_variants=False)
 
-        return select_wheel
-
-    with replace("reference.selection", "select_wheel", make):
+    with _select_inputs(transform):
         yield
 
 
 @_mutant("index-file-ignored", "pep825:ordering-prefer-index-file", SELECTING,
          "the index-level -variants.json is never read: the wheels' variant.json are combined instead")
 def _index_file_ignored() -> Iterator[Any]:
-    def make(original: Callable[..., Any]) -> Callable[..., Any]:
-        def select_wheel(filenames: Sequence[str], metadata: Any, system: Any, options: Any = None,
-                         read_wheel_metadata: Any = None) -> Any:
-            if read_wheel_metadata is not None:
-                metadata = None
-            return original(filenames, metadata, system, options, read_wheel_metadata)
+    def transform(metadata: Any, options: Any, read_wheel_metadata: Any) -> tuple[Any, Any]:
+        return (None if read_wheel_metadata is not None else metadata), options
 
-        return select_wheel
-
-    with replace("reference.selection", "select_wheel", make):
+    with _select_inputs(transform):
         yield
 
 

@@ -60,10 +60,7 @@ class ReferenceAdapter:
         handler = getattr(self, f"_op_{op}", None)
         if handler is None:
             return Errored(f"the reference adapter has no op {op!r}")
-        try:
-            return handler(input, workspace)  # type: ignore[no-any-return]
-        except _Missing as exc:
-            return Errored(f"the reference lacks {exc}; this op cannot run yet")
+        return handler(input, workspace)  # type: ignore[no-any-return]
 
     # -- format layer ----------------------------------------------------------
     def _op_filename(self, input: Mapping[str, Any], workspace: Workspace) -> Outcome:
@@ -78,8 +75,8 @@ class ReferenceAdapter:
 
     def _op_validate(self, input: Mapping[str, Any], workspace: Workspace) -> Outcome:
         from reference.errors import VariantError
+        from reference.metadata import load_metadata
 
-        load_metadata = _need("reference.metadata", "load_metadata")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
@@ -89,10 +86,10 @@ class ReferenceAdapter:
         return Result({"valid": True, "warnings": [str(w.message) for w in caught]})
 
     def _op_combine(self, input: Mapping[str, Any], workspace: Workspace) -> Outcome:
+        from reference.combine import combine
         from reference.errors import VariantError
+        from reference.metadata import load_metadata
 
-        load_metadata = _need("reference.metadata", "load_metadata")
-        combine = _need("reference.combine", "combine")
         try:
             documents = []
             for i, doc in enumerate(input["documents"]):
@@ -107,16 +104,20 @@ class ReferenceAdapter:
         return Result({"consistent": True, "result": json.loads(combined.dumps())})
 
     def _op_markers(self, input: Mapping[str, Any], workspace: Workspace) -> Outcome:
-        variant_marker = _need("reference.markers", "VariantMarker")
-        variant_markers = _need("reference.markers", "VariantMarkers")
-        normalize = _need("reference.markers", "normalize_property_text")
-        invalid = _need("reference.markers", "InvalidVariantMarker")
-        markers = variant_markers(
-            input["variant_label"], frozenset(normalize(p) for p in input["variant_properties"])
+        from reference.markers import (
+            InvalidVariantMarker,
+            VariantMarker,
+            VariantMarkers,
+            normalize_property_text,
+        )
+
+        markers = VariantMarkers(
+            input["variant_label"],
+            frozenset(normalize_property_text(p) for p in input["variant_properties"]),
         )
         try:
-            result = variant_marker(input["marker"]).evaluate(markers.environment())
-        except invalid as exc:
+            result = VariantMarker(input["marker"]).evaluate(markers.environment())
+        except InvalidVariantMarker as exc:
             return Result({"error": True, "clauses": [exc.clause], "message": str(exc)})
         return Result({"result": bool(result)})
 
@@ -265,23 +266,6 @@ def explain(op: str, input: Mapping[str, Any], workspace: Workspace) -> str:
 
 
 # ---------------------------------------------------------------------------
-class _Missing(Exception):
-    """A piece of the reference API is not there (yet)."""
-
-
-def _need(module: str, attr: str) -> Any:
-    import importlib
-
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        raise _Missing(f"module {module} ({exc})") from None
-    try:
-        return getattr(mod, attr)
-    except AttributeError:
-        raise _Missing(f"{module}.{attr}") from None
-
-
 def _messages(exc: Exception) -> list[str]:
     violations = getattr(exc, "violations", None)
     if violations:
