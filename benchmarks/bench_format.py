@@ -42,8 +42,8 @@ def make_documents(count: int) -> list[bytes]:
 
 
 def bench_validate_combine(count: int, runs: int) -> float:
-    from reference.combine import combine
-    from reference.metadata import load_metadata, parse_json_bytes
+    from reference.format.combine import combine
+    from reference.format.metadata import load_metadata, parse_json_bytes
 
     raw = make_documents(count)
     best = float("inf")

@@ -42,7 +42,7 @@ import tomli_w
 from conformance.adapters.base import Adapter, AdapterInfo, Errored, Result, Skipped, Workspace
 from conformance.fixtures import build_index, wheel_filename
 from conformance.strategies import WORLD_UNSUPPORTED_TAG, WORLD_VALUES, supported_lists
-from reference.model import SCHEMA_0_1_1, SCHEMA_0_2_0
+from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0
 
 __all__ = [
     "CLAUSES",
@@ -167,10 +167,10 @@ def reference_selection(built: Materialized, order: Sequence[int] | None = None)
 
     :param order: a permutation of the wheel filenames (sorted) to hand over in.
     """
-    from reference.metadata import load_metadata
+    from reference.format.metadata import load_metadata
+    from reference.format.wheel import read_variant_json
     from reference.profiles import Profile
     from reference.selection import SelectOptions, System, select_wheel
-    from reference.wheel import read_variant_json
 
     flat = built.flat
     names = sorted(p.name for p in flat.glob("*.whl"))

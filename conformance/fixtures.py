@@ -25,7 +25,7 @@ the installed files.
 
 Reproducibility: zip entries are sorted (``.dist-info`` last, ``RECORD``
 last of all), stored uncompressed with the timestamp 1980-01-01 00:00:00 and
-fixed permissions; JSON is :func:`reference.model.canonical_json`.
+fixed permissions; JSON is :func:`reference.format.model.canonical_json`.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from reference._toml import TOMLDecodeError, loads
-from reference.model import SCHEMA_0_1_1, SCHEMA_0_2_0, canonical_json
+from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, canonical_json
 
 __all__ = [
     "DEFAULT_INDEXES",

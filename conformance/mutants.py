@@ -60,18 +60,18 @@ METADATA = frozenset({"validate", "combine", "select", "install", "pylock"})
 #: Reference modules loaded before any patch, so that every module binding a
 #: patched function by name is found (and none imports the patched one later).
 _PRELOAD = (
-    "reference.model",
-    "reference.properties",
-    "reference.versions",
-    "reference.filename",
-    "reference.metadata",
-    "reference.combine",
+    "reference.format.model",
+    "reference.format.properties",
+    "reference.format.versions",
+    "reference.format.filename",
+    "reference.format.metadata",
+    "reference.format.combine",
     "reference.abi",
     "reference.providers",
     "reference.ordering",
     "reference.markers",
     "reference.selection",
-    "reference.wheel",
+    "reference.format.wheel",
     "reference.index",
     "reference.resolve",
     "reference.pylock",
@@ -338,7 +338,7 @@ def _namespace_support(
 
 
 def _validator_off(attr: str) -> contextlib.AbstractContextManager[Any]:
-    """Patch one of ``reference.metadata``'s rule checks to report nothing."""
+    """Patch one of ``reference.format.metadata``'s rule checks to report nothing."""
 
     def make(original: Callable[..., Any]) -> Callable[..., Any]:
         def silent(*args: Any, **kwargs: Any) -> Iterator[Any]:
@@ -346,7 +346,7 @@ def _validator_off(attr: str) -> contextlib.AbstractContextManager[Any]:
 
         return silent
 
-    return replace("reference.metadata", attr, make)
+    return replace("reference.format.metadata", attr, make)
 
 
 def _combine_inputs(transform: Callable[[list[Any]], list[Any]]) -> contextlib.AbstractContextManager[Any]:
@@ -358,7 +358,7 @@ def _combine_inputs(transform: Callable[[list[Any]], list[Any]]) -> contextlib.A
 
         return combine
 
-    return replace("reference.combine", "combine", make)
+    return replace("reference.format.combine", "combine", make)
 
 
 def _combine_output(transform: Callable[[list[Any], Any], Any]) -> contextlib.AbstractContextManager[Any]:
@@ -371,7 +371,7 @@ def _combine_output(transform: Callable[[list[Any], Any], Any]) -> contextlib.Ab
 
         return combine
 
-    return replace("reference.combine", "combine", make)
+    return replace("reference.format.combine", "combine", make)
 
 
 def _variant_markers(wrap: Callable[[Callable[..., Any], Any, Any, Any], Any]
@@ -514,7 +514,7 @@ def _missing_label_accepted() -> Iterator[Any]:
         def select_wheel(filenames: Sequence[str], metadata: Any, system: Any, options: Any = None,
                          read_wheel_metadata: Any = None) -> Any:
             from reference.errors import VariantError
-            from reference.filename import parse_wheel_filename
+            from reference.format.filename import parse_wheel_filename
 
             if metadata is not None:
                 extra: dict[str, Any] = {}
@@ -1056,7 +1056,7 @@ _FILENAME_OPS = frozenset({"filename"}) | SELECTING
 def _label_uppercase_accepted() -> Iterator[Any]:
     import re
 
-    with replace("reference.filename", "LABEL_RE", lambda original: re.compile(r"[0-9A-Za-z_.]+")):
+    with replace("reference.format.filename", "LABEL_RE", lambda original: re.compile(r"[0-9A-Za-z_.]+")):
         yield
 
 
@@ -1065,7 +1065,7 @@ def _label_uppercase_accepted() -> Iterator[Any]:
 def _label_any_character() -> Iterator[Any]:
     import re
 
-    with replace("reference.filename", "LABEL_RE", lambda original: re.compile(r"[^-]+")):
+    with replace("reference.format.filename", "LABEL_RE", lambda original: re.compile(r"[^-]+")):
         yield
 
 
@@ -1082,7 +1082,7 @@ def _label_length_limited() -> Iterator[Any]:
 
         return check_label
 
-    with replace("reference.filename", "check_label", make):
+    with replace("reference.format.filename", "check_label", make):
         yield
 
 
@@ -1102,7 +1102,7 @@ def _python_tag_digit_accepted() -> Iterator[Any]:
 
         return parse_wheel_filename
 
-    with replace("reference.filename", "parse_wheel_filename", make):
+    with replace("reference.format.filename", "parse_wheel_filename", make):
         yield
 
 
@@ -1121,7 +1121,7 @@ def _unknown_major_accepted() -> Iterator[Any]:
 
     def make_effective(original: Callable[..., Any]) -> Callable[..., Any]:
         def effective(schema_url: str) -> Any:
-            from reference.versions import SUPPORTED_VERSIONS
+            from reference.format.versions import SUPPORTED_VERSIONS
 
             try:
                 return original(schema_url)
@@ -1130,8 +1130,8 @@ def _unknown_major_accepted() -> Iterator[Any]:
 
         return effective
 
-    with replace("reference.metadata", "check_version", make_check), \
-            replace("reference.metadata", "_effective_version", make_effective):
+    with replace("reference.format.metadata", "check_version", make_check), \
+            replace("reference.format.metadata", "_effective_version", make_effective):
         yield
 
 
@@ -1147,7 +1147,7 @@ def _unknown_draft_accepted() -> Iterator[Any]:
 
     def make_effective(original: Callable[..., Any]) -> Callable[..., Any]:
         def effective(schema_url: str) -> Any:
-            from reference.versions import SUPPORTED_VERSIONS, schema_version
+            from reference.format.versions import SUPPORTED_VERSIONS, schema_version
 
             try:
                 return original(schema_url)
@@ -1158,8 +1158,8 @@ def _unknown_draft_accepted() -> Iterator[Any]:
 
         return effective
 
-    with replace("reference.metadata", "check_version", make_check), \
-            replace("reference.metadata", "_effective_version", make_effective):
+    with replace("reference.format.metadata", "check_version", make_check), \
+            replace("reference.format.metadata", "_effective_version", make_effective):
         yield
 
 

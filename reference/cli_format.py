@@ -122,7 +122,7 @@ def _report(exc: VariantError, as_json: bool) -> int:
 
 def _filename(args: argparse.Namespace) -> int:
     from reference.errors import VariantError
-    from reference.filename import parse_wheel_filename
+    from reference.format.filename import parse_wheel_filename
 
     try:
         wheel = parse_wheel_filename(args.name)
@@ -144,7 +144,7 @@ def _validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from reference.errors import VariantError
-    from reference.metadata import document_kind, load_metadata, load_path, parse_json_bytes
+    from reference.format.metadata import document_kind, load_metadata, load_path, parse_json_bytes
 
     path = Path(args.path)
     kind = document_kind(path)
@@ -183,8 +183,8 @@ def _warn(caught: list[Any]) -> None:
 def _merge(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from reference.combine import combine
-    from reference.metadata import document_kind, load_path
+    from reference.format.combine import combine
+    from reference.format.metadata import document_kind, load_path
 
     for name in args.files:
         if document_kind(name) is None:
@@ -202,7 +202,7 @@ def _merge(args: argparse.Namespace) -> int:
 def _index_json(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from reference.indexfile import write_index_files
+    from reference.format.indexfile import write_index_files
 
     directory = Path(args.dir)
     if not directory.is_dir():

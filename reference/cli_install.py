@@ -275,9 +275,9 @@ def _select_source(requirement: Any, source: Source, system: System, options: Se
 
 def _select_local(path: Path, system: System, options: SelectOptions) -> Any:
     """PEP 825 "Installing a specific local wheel": tags, its own variant.json, properties."""
+    from reference.format.wheel import read_variant_json
     from reference.resolve import wheel_requires_dist
     from reference.selection import select_wheel
-    from reference.wheel import read_variant_json
 
     selection = select_wheel([path.name], None, system, options, lambda _name: read_variant_json(path))
     requires = None

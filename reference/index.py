@@ -33,7 +33,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from reference.filename import WheelFilename, parse_wheel_filename
+from reference.format.filename import WheelFilename, parse_wheel_filename
 
 __all__ = [
     "DEFAULT_TIMEOUT",

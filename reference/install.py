@@ -31,7 +31,7 @@ from installer.destinations import SchemeDictionaryDestination
 from installer.exceptions import InstallerError
 from installer.sources import WheelFile
 
-from reference.filename import parse_wheel_filename
+from reference.format.filename import parse_wheel_filename
 from reference.index import verify_hashes
 
 __all__ = [

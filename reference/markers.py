@@ -28,7 +28,7 @@ from packaging.markers import InvalidMarker, Marker, UndefinedComparison, Undefi
 from packaging.markers import default_environment as _default_environment
 from packaging.requirements import Requirement
 
-from reference.model import Properties, iter_properties
+from reference.format.model import Properties, iter_properties
 
 __all__ = [
     "SET_VARIABLES",

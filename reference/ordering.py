@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from reference.model import Properties
+from reference.format.model import Properties
 
 __all__ = [
     "PropertyKey",

@@ -46,8 +46,8 @@ from packaging.utils import canonicalize_name
 
 from reference._plugin_cache import EnvironmentCache, default_cache_dir
 from reference.errors import ProviderError
-from reference.model import ProviderInfo
-from reference.properties import NAME_RE, VALUE_RE
+from reference.format.model import ProviderInfo
+from reference.format.properties import NAME_RE, VALUE_RE
 from reference.providers import FeatureConfig, plugin_api, plugin_requirements
 
 __all__ = [

@@ -32,8 +32,8 @@ from packaging.utils import canonicalize_name
 
 from reference.abi import supported_abi_features
 from reference.errors import ProviderError
-from reference.model import ABI_DEPENDENCY, ProviderInfo, VariantMetadata
-from reference.properties import NAME_RE, VALUE_RE
+from reference.format.model import ABI_DEPENDENCY, ProviderInfo, VariantMetadata
+from reference.format.properties import NAME_RE, VALUE_RE
 
 __all__ = [
     "BuiltinProvider",

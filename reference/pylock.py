@@ -29,12 +29,12 @@ from packaging.utils import canonicalize_name
 
 from reference._toml import TOMLDecodeError, loads
 from reference.errors import InvalidVariantMetadata, VariantError, Violation
-from reference.filename import parse_wheel_filename
+from reference.format.filename import parse_wheel_filename
+from reference.format.metadata import load_metadata
+from reference.format.model import ABI_DEPENDENCY, VariantMetadata
+from reference.format.wheel import read_variant_json
 from reference.index import FileLink
-from reference.metadata import load_metadata
-from reference.model import ABI_DEPENDENCY, VariantMetadata
 from reference.selection import Selection, SelectOptions, System, select_wheel
-from reference.wheel import read_variant_json
 
 __all__ = [
     "InvalidLock",
@@ -146,7 +146,7 @@ def parse_lock(data: Mapping[str, Any], source: str = "", base: Path | None = No
 
     :param base: directory that relative ``path`` entries are resolved against.
     :raises InvalidLock: the lock's structure is unusable, or a table is invalid
-        (the violations of :func:`reference.metadata.load_metadata` are kept,
+        (the violations of :func:`reference.format.metadata.load_metadata` are kept,
         preceded by ``pep825:pylock-validate``).
 
     Spec: pep825:pylock-validate

@@ -33,12 +33,12 @@ from resolvelib import AbstractProvider, BaseReporter, Resolver
 from resolvelib.resolvers import ResolutionImpossible, ResolutionTooDeep
 
 from reference.errors import VariantError, Violation
+from reference.format.metadata import load_metadata, parse_json_bytes
+from reference.format.model import ABI_DEPENDENCY, VariantMetadata
+from reference.format.wheel import read_variant_json
 from reference.index import FileLink, ProjectPage, Source
 from reference.markers import evaluate_requires, split_requirement
-from reference.metadata import load_metadata, parse_json_bytes
-from reference.model import ABI_DEPENDENCY, VariantMetadata
 from reference.selection import Selection, SelectOptions, System, select_wheel
-from reference.wheel import read_variant_json
 
 __all__ = [
     "Candidate",

@@ -32,9 +32,9 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from reference.errors import VariantError
-from reference.filename import NULL_LABEL, WheelFilename, parse_wheel_filename
+from reference.format.filename import NULL_LABEL, WheelFilename, parse_wheel_filename
+from reference.format.model import Properties, VariantMetadata
 from reference.markers import VariantMarkers, evaluate_requires, variant_markers
-from reference.model import Properties, VariantMetadata
 from reference.ordering import (
     PropertyKey,
     VariantOrder,
@@ -277,7 +277,7 @@ def _obtain_metadata(
                 for candidate in group:
                     candidate.reasons.append(reason)
         return None
-    from reference.combine import combine
+    from reference.format.combine import combine
 
     documents = []
     for group in labels.values():

@@ -194,7 +194,7 @@ def test_filename_does_not_import_jsonschema() -> None:
     code = (
         "import sys; from reference.__main__ import main; "
         "main(['filename', 'a-1-py3-none-any-x.whl']); "
-        "print(sorted(m for m in ('jsonschema', 'reference.metadata', 'zipfile') if m in sys.modules))"
+        "print(sorted(m for m in ('jsonschema', 'reference.format.metadata', 'zipfile') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance.strategies import releases
-from reference.combine import combine
 from reference.errors import InconsistentMetadata
-from reference.metadata import load_metadata
-from reference.model import VariantMetadata
+from reference.format.combine import combine
+from reference.format.metadata import load_metadata
+from reference.format.model import VariantMetadata
 from tests.test_metadata import PEP_INDEX_JSON, PEP_VARIANT_JSON, PROVIDERS_EXAMPLE
 
 S011 = "https://variants-schema.wheelnext.dev/peps/825/v0.1.1.json"

@@ -40,7 +40,7 @@ from conformance.differential import (
     strategy_options,
 )
 from conformance.strategies import supported_lists, worlds
-from reference.filename import parse_wheel_filename
+from reference.format.filename import parse_wheel_filename
 
 #: Examples per property in CI, per adapter, sized so the file stays well under two minutes.
 EXAMPLES = {"reference": 30, "variantlib": 25, "uv": 12}

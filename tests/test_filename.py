@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from reference.errors import InvalidVariantFilename, InvalidVariantLabel
-from reference.filename import NULL_LABEL, parse_wheel_filename
+from reference.format.filename import NULL_LABEL, parse_wheel_filename
 
 
 # PEP 825 "Variant label", Examples.

@@ -378,9 +378,9 @@ def test_real_sources_validate_and_build(tmp_path: Path) -> None:
 def test_generated_documents_are_valid_pep825_metadata(built: Path) -> None:
     # The builder's own documents (not the deliberately custom ones) must be
     # valid variant metadata: checked with the reference's format layer.
-    from reference.filename import parse_wheel_filename
-    from reference.metadata import load_metadata
-    from reference.wheel import read_variant_json
+    from reference.format.filename import parse_wheel_filename
+    from reference.format.metadata import load_metadata
+    from reference.format.wheel import read_variant_json
 
     checked = 0
     for path in sorted((built / "demo" / "flat").glob("demo_pkg-*.whl")):

@@ -23,7 +23,7 @@ from packaging.utils import canonicalize_name
 
 from conformance.cases import CASES_DIR, Case, load_cases
 from reference._toml import loads
-from reference.filename import parse_wheel_filename
+from reference.format.filename import parse_wheel_filename
 
 ROOT = Path(__file__).resolve().parent.parent
 INDEXES = ROOT / "fixtures" / "indexes"

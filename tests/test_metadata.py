@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance.strategies import documents
-from reference import metadata
 from reference.errors import InvalidVariantMetadata, UnsupportedSchemaVersion
-from reference.metadata import (
+from reference.format import metadata
+from reference.format.metadata import (
     MetadataWarning,
     check_index_filename,
     check_version,

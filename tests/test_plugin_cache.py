@@ -17,7 +17,7 @@ import pytest
 
 from reference._plugin_cache import CACHE_ENV, EnvironmentCache, default_cache_dir
 from reference.errors import ProviderError
-from reference.model import ProviderInfo
+from reference.format.model import ProviderInfo
 from reference.plugins import PluginRunner
 from tests.test_index import build_wheel
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from reference.errors import ProviderError
-from reference.model import ProviderInfo
+from reference.format.model import ProviderInfo
 from reference.plugins import (
     PluginRunner,
     active_requirements,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from reference._toml import loads
-from reference.properties import check_name, check_value
+from reference.format.properties import check_name, check_value
 
 PROFILES = Path(__file__).resolve().parent.parent / "fixtures" / "profiles"
 SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "profile.schema.json"

@@ -7,7 +7,7 @@ from hypothesis import given
 
 from conformance.strategies import names, property_strings, values
 from reference.errors import InvalidVariantProperty
-from reference.properties import VariantFeature, VariantProperty, check_name, check_value
+from reference.format.properties import VariantFeature, VariantProperty, check_name, check_value
 
 # PEP 825 "Variant properties", "Examples"
 PEP_EXAMPLES = [

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from reference.errors import ProviderError
-from reference.model import SCHEMA_0_1_1, SCHEMA_0_2_0, ProviderInfo, VariantMetadata
+from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, ProviderInfo, VariantMetadata
 from reference.providers import (
     FeatureConfig,
     SupportContext,

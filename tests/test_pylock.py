@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from reference._toml import loads
+from reference.format.model import SCHEMA_0_1_1
 from reference.index import FileLink
-from reference.model import SCHEMA_0_1_1
 from reference.pylock import (
     InvalidLock,
     dumps_lock,

@@ -11,14 +11,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from reference import _schema, metadata, profiles
+import reference
+from reference import profiles
 from reference._toml import loads
+from reference.format import _schema, metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_schema_dir_is_inside_the_package() -> None:
-    assert Path(_schema.SCHEMA_DIR).parent == Path(_schema.__file__).resolve().parent
+    assert Path(_schema.SCHEMA_DIR).parent == Path(reference.__file__).resolve().parent
     assert metadata.SCHEMA_DIR == _schema.SCHEMA_DIR
     assert profiles.SCHEMA_PATH.parent == _schema.SCHEMA_DIR
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 
 from reference.errors import InvalidVariantMetadata, Violation
-from reference.model import SCHEMA_0_1_1, SCHEMA_0_2_0, ProviderInfo, VariantMetadata
+from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, ProviderInfo, VariantMetadata
 from reference.profiles import Profile
 from reference.providers import FeatureConfig
 from reference.selection import SelectOptions, System, select_version, select_wheel

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 
 from conformance.strategies import documents, property_strings
 from reference.errors import InvalidVariantMetadata
-from reference.metadata import load_metadata
-from reference.properties import VariantProperty
+from reference.format.metadata import load_metadata
+from reference.format.properties import VariantProperty
 
 Doc = dict[str, Any]
 

@@ -25,10 +25,10 @@ from conformance.strategies import (
     supported_lists,
     worlds,
 )
-from reference.filename import parse_wheel_filename
-from reference.metadata import load_metadata
+from reference.format.filename import parse_wheel_filename
+from reference.format.metadata import load_metadata
+from reference.format.wheel import read_variant_json
 from reference.profiles import Profile
-from reference.wheel import read_variant_json
 
 _SETTINGS: dict[str, Any] = dict(
     deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from reference.errors import InvalidVariantFilename, InvalidVariantMetadata
-from reference.wheel import read_variant_json, read_variant_json_bytes
+from reference.format.wheel import read_variant_json, read_variant_json_bytes
 
 SCHEMA = "https://variants-schema.wheelnext.dev/peps/825/v0.1.1.json"
 

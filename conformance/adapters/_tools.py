@@ -32,7 +32,7 @@ from packaging.utils import canonicalize_name
 from conformance.adapters.base import Workspace
 from reference._toml import loads
 from reference.errors import VariantError
-from reference.filename import parse_wheel_filename
+from reference.format.filename import parse_wheel_filename
 
 __all__ = [
     "IDENTITY_FILE",

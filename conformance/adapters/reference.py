@@ -65,7 +65,7 @@ class ReferenceAdapter:
     # -- format layer ----------------------------------------------------------
     def _op_filename(self, input: Mapping[str, Any], workspace: Workspace) -> Outcome:
         from reference.errors import VariantError
-        from reference.filename import parse_wheel_filename
+        from reference.format.filename import parse_wheel_filename
 
         try:
             parsed = parse_wheel_filename(input["filename"])
@@ -75,7 +75,7 @@ class ReferenceAdapter:
 
     def _op_validate(self, input: Mapping[str, Any], workspace: Workspace) -> Outcome:
         from reference.errors import VariantError
-        from reference.metadata import load_metadata
+        from reference.format.metadata import load_metadata
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -86,9 +86,9 @@ class ReferenceAdapter:
         return Result({"valid": True, "warnings": [str(w.message) for w in caught]})
 
     def _op_combine(self, input: Mapping[str, Any], workspace: Workspace) -> Outcome:
-        from reference.combine import combine
         from reference.errors import VariantError
-        from reference.metadata import load_metadata
+        from reference.format.combine import combine
+        from reference.format.metadata import load_metadata
 
         try:
             documents = []

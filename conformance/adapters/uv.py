@@ -72,7 +72,7 @@ from conformance.adapters._tools import (
     target_tags,
 )
 from conformance.adapters.base import AdapterInfo, Errored, Outcome, Result, Skipped, Workspace
-from reference.filename import parse_wheel_filename
+from reference.format.filename import parse_wheel_filename
 
 __all__ = ["UvAdapter", "machine_x86_64_level", "simulate_profile"]
 

@@ -1,6 +1,6 @@
 """The in-memory model of variant metadata, shared by every layer.
 
-Loading and validating documents lives in :mod:`reference.metadata`; this
+Loading and validating documents lives in :mod:`reference.format.metadata`; this
 module only holds the validated values and turns them back into JSON.
 
 ``variants`` maps a label to ``{namespace: {feature: values}}`` as in
@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reference.properties import VariantFeature, VariantProperty
+from reference.format.properties import VariantFeature, VariantProperty
 
 __all__ = [
     "ABI_DEPENDENCY",
@@ -110,7 +110,7 @@ class VariantMetadata:
     @property
     def version(self) -> tuple[int, int, int]:
         """The format version read from ``$schema`` (``(0, 1, 1)`` ...)."""
-        from reference.versions import schema_version
+        from reference.format.versions import schema_version
 
         return schema_version(self.schema)
 

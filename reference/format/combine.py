@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from reference.errors import InconsistentMetadata, Violation
-from reference.model import SCHEMA_0_1_1, SCHEMA_0_2_0, Properties, ProviderInfo, VariantMetadata
+from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, Properties, ProviderInfo, VariantMetadata
 
 __all__ = ["combine", "normalize_properties"]
 

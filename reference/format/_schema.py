@@ -1,6 +1,6 @@
 """The JSON Schema layer of variant metadata validation (PEP 825 "Variant metadata").
 
-:mod:`reference.metadata` validates a document in three layers; this module is
+:mod:`reference.format.metadata` validates a document in three layers; this module is
 the second: it runs the Draft 2020-12 schema of the document's format version
 (``schemas/variant-*.json``, or the ``[variant]`` table schema derived from
 0.2.0 for ``pyproject.toml``) and turns each jsonschema error into
@@ -28,8 +28,8 @@ from reference.errors import Violation
 
 __all__ = ["SCHEMA_DIR", "json_pointer", "pyproject_schema"]
 
-SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
-"""Where the JSON Schema files are read from: ``reference/schemas``.
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+"""Where the JSON Schema files are read from: ``reference/schemas``, beside the layers.
 
 In a checkout this is a symbolic link to ``schemas/`` at the top of the tree,
 the single source; an installed wheel holds a copy (``package-data`` in

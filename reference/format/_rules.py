@@ -1,6 +1,6 @@
 """The third layer of variant metadata validation: rules a JSON Schema cannot express.
 
-:mod:`reference.metadata` runs these after the schema (:mod:`reference._schema`);
+:mod:`reference.format.metadata` runs these after the schema (:mod:`reference.format._schema`);
 each function checks one rule of PEP 825 "Variant metadata" or of the
 providers text, and yields a :class:`~reference.errors.Violation` citing its
 clause for every breach, so that all problems are reported at once. They read
@@ -14,12 +14,12 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from reference._schema import json_pointer
 from reference.errors import Violation
-from reference.model import ABI_DEPENDENCY
+from reference.format._schema import json_pointer
+from reference.format.model import ABI_DEPENDENCY
 
-# The checks keep the private names they had in reference.metadata, which
-# imports them under those names (so patching reference.metadata._null_label,
+# The checks keep the private names they had in reference.format.metadata, which
+# imports them under those names (so patching reference.format.metadata._null_label,
 # as the mutation catalogue does, still takes effect).
 __all__: list[str] = []
 

@@ -8,9 +8,9 @@ Three kinds of document share one structure:
 
 Validation runs in three layers and reports every problem it finds at once:
 the format version (``$schema``), the JSON Schema of that version
-(``schemas/variant-*.json``, Draft 2020-12; :mod:`reference._schema` runs it
+(``schemas/variant-*.json``, Draft 2020-12; :mod:`reference.format._schema` runs it
 and maps its errors to clauses), then the rules a schema cannot express
-(:mod:`reference._rules`, each in its own function citing its clause).
+(:mod:`reference.format._rules`, each in its own function citing its clause).
 """
 
 from __future__ import annotations
@@ -21,19 +21,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from reference._rules import (
+from reference.errors import InvalidVariantMetadata, UnsupportedSchemaVersion, Violation
+from reference.format._rules import (
     _abi_dependency,
     _namespaces_listed,
     _null_label,
     _provider_rules,
     _single_entry,
 )
-from reference._schema import _SCHEMA_FILES, _schema_violations, json_pointer
-from reference._schema import SCHEMA_DIR as SCHEMA_DIR  # re-exported: the public names stay here
-from reference._schema import pyproject_schema as pyproject_schema
-from reference.errors import InvalidVariantMetadata, UnsupportedSchemaVersion, Violation
-from reference.model import SCHEMA_0_2_0, ProviderInfo, VariantMetadata
-from reference.versions import KNOWN_SCHEMAS, SUPPORTED_VERSIONS, schema_version
+from reference.format._schema import _SCHEMA_FILES, _schema_violations, json_pointer
+from reference.format._schema import SCHEMA_DIR as SCHEMA_DIR  # re-exported: the public names stay here
+from reference.format._schema import pyproject_schema as pyproject_schema
+from reference.format.model import SCHEMA_0_2_0, ProviderInfo, VariantMetadata
+from reference.format.versions import KNOWN_SCHEMAS, SUPPORTED_VERSIONS, schema_version
 
 __all__ = [
     "Kind",
@@ -346,7 +346,7 @@ def check_index_filename(filename: str, source: str = "") -> list[Violation]:
 
     Spec: pep825:index-file-name
     """
-    from reference.indexfile import normalize_name, normalize_version
+    from reference.format.indexfile import normalize_name, normalize_version
 
     stem = filename[: -len(_INDEX_SUFFIX)] if filename.endswith(_INDEX_SUFFIX) else filename
     parts = stem.split("-")
@@ -404,7 +404,7 @@ def load_path(path: str | Path) -> VariantMetadata:
             "*-variants.json, *.whl or pyproject.toml"
         )
     if kind == "wheel-file":
-        from reference.wheel import read_variant_json
+        from reference.format.wheel import read_variant_json
 
         return read_variant_json(path)
     if kind == "pyproject":

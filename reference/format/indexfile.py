@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from reference.errors import VariantError, Violation
-from reference.model import VariantMetadata
+from reference.format.model import VariantMetadata
 
 __all__ = [
     "build_index_files",
@@ -75,9 +75,9 @@ def build_index_files(wheel_dir: str | Path) -> dict[str, VariantMetadata]:
 
     Spec: pep825:index-file-required, pep825:index-file-all-variants
     """
-    from reference.combine import combine
-    from reference.filename import parse_wheel_filename
-    from reference.wheel import read_variant_json
+    from reference.format.combine import combine
+    from reference.format.filename import parse_wheel_filename
+    from reference.format.wheel import read_variant_json
 
     groups: dict[str, list[VariantMetadata]] = {}
     problems: list[Violation] = []

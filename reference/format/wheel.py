@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 from reference.errors import InvalidVariantMetadata, Violation
-from reference.model import VariantMetadata
+from reference.format.model import VariantMetadata
 
 __all__ = [
     "MAX_COMPRESSION_RATIO",
@@ -113,13 +113,13 @@ def read_variant_json(path: str | Path, *, max_bytes: int = MAX_VARIANT_JSON_BYT
 
     :raises InvalidVariantFilename: the filename is not a valid wheel filename.
     :raises InvalidVariantMetadata: see :func:`read_variant_json_bytes` and
-        :func:`reference.metadata.load_metadata` (with ``kind="wheel"``); a
+        :func:`reference.format.metadata.load_metadata` (with ``kind="wheel"``); a
         filename without a label gives ``pep825:variant-wheel-label``.
 
     Spec: pep825:variants-single-entry
     """
-    from reference.filename import parse_wheel_filename
-    from reference.metadata import load_metadata, parse_json_bytes
+    from reference.format.filename import parse_wheel_filename
+    from reference.format.metadata import load_metadata, parse_json_bytes
 
     path = Path(path)
     wheel = parse_wheel_filename(path.name)
