@@ -169,7 +169,7 @@ def reference_selection(built: Materialized, order: Sequence[int] | None = None)
     """
     from reference.format.metadata import load_metadata
     from reference.format.wheel import read_variant_json
-    from reference.profiles import Profile
+    from reference.providers.profiles import Profile
     from reference.selection import SelectOptions, System, select_wheel
 
     flat = built.flat

@@ -66,8 +66,8 @@ _PRELOAD = (
     "reference.format.filename",
     "reference.format.metadata",
     "reference.format.combine",
-    "reference.abi",
-    "reference.providers",
+    "reference.providers.abi",
+    "reference.providers.support",
     "reference.ordering",
     "reference.markers",
     "reference.selection",
@@ -76,7 +76,7 @@ _PRELOAD = (
     "reference.resolve",
     "reference.pylock",
     "reference.install",
-    "reference.plugins",
+    "reference.providers.plugins",
 )
 
 
@@ -334,7 +334,7 @@ def _namespace_support(
 
         return namespace_support
 
-    return replace("reference.providers", "namespace_support", make)
+    return replace("reference.providers.support", "namespace_support", make)
 
 
 def _validator_off(attr: str) -> contextlib.AbstractContextManager[Any]:
@@ -847,7 +847,7 @@ def _untrusted_plugins_run() -> Iterator[Any]:
     def wrap(call: Callable[..., Any], namespace: str, provider: Any, context: Any, declared: Any) -> Any:
         from packaging.utils import canonicalize_name
 
-        from reference.providers import plugin_requirements
+        from reference.providers.support import plugin_requirements
 
         if provider is None or not provider.requires:
             return call(namespace, provider, context, declared)
@@ -907,7 +907,7 @@ def _abi_exact_match() -> Iterator[Any]:
 
         return abi_matches
 
-    with replace("reference.abi", "abi_matches", make):
+    with replace("reference.providers.abi", "abi_matches", make):
         yield
 
 
@@ -920,7 +920,7 @@ def _abi_string_prefix() -> Iterator[Any]:
 
         return abi_matches
 
-    with replace("reference.abi", "abi_matches", make):
+    with replace("reference.providers.abi", "abi_matches", make):
         yield
 
 
@@ -940,7 +940,7 @@ def _abi_epoch_ignored() -> Iterator[Any]:
 
         return abi_matches
 
-    with replace("reference.abi", "abi_matches", make):
+    with replace("reference.providers.abi", "abi_matches", make):
         yield
 
 
@@ -1424,7 +1424,7 @@ def _cached_profiles() -> contextlib.AbstractContextManager[Any]:
     def make(original: Callable[..., Any]) -> Callable[..., Any]:
         return functools.lru_cache(maxsize=None)(original)
 
-    return replace("reference.profiles", "load_profile", make)
+    return replace("reference.providers.profiles", "load_profile", make)
 
 
 def _relevant(mutant: Mutant, cases: Sequence[Any]) -> list[Any]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from reference.index import Source
-    from reference.plugins import PluginRunner
+    from reference.providers.plugins import PluginRunner
     from reference.selection import SelectOptions, System
 
 __all__ = ["register"]
@@ -145,8 +145,8 @@ class _Usage(Exception):
 def _setup(args: argparse.Namespace) -> tuple[System, SelectOptions, PluginRunner]:
     from packaging.utils import canonicalize_name
 
-    from reference.plugins import PluginRunner
-    from reference.profiles import Profile, load_profile
+    from reference.providers.plugins import PluginRunner
+    from reference.providers.profiles import Profile, load_profile
     from reference.selection import SelectOptions, System
 
     if args.find_links and args.index_url:

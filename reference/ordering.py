@@ -6,7 +6,7 @@ precomputed key per group (:func:`variant_sort_key`), which the selection uses
 because sorting by a key is much faster than sorting by comparisons.
 
 Inputs are plain data: ``properties`` is ``{namespace: {feature: values}}`` as
-in ``variant.json``; the supported lists come from :mod:`reference.providers`.
+in ``variant.json``; the supported lists come from :mod:`reference.providers.support`.
 """
 
 from __future__ import annotations

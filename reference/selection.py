@@ -13,7 +13,7 @@ The steps (PEP 825 "Installing a package from an index", 3-9):
 2. if variant wheels remain, obtain the combined metadata: the index-level
    file where given, else one wheel per label, combined;
 3. labels missing from it are incompatible;
-4. obtain the supported properties per namespace (:mod:`reference.providers`);
+4. obtain the supported properties per namespace (:mod:`reference.providers.support`);
 5. a variant wheel is compatible when every feature has a supported value;
 6. order the label groups by the seven steps (:mod:`reference.ordering`);
    the null variant sorts after the others, non-variant wheels after all;
@@ -42,8 +42,8 @@ from reference.ordering import (
     unsupported_features,
     variant_sort_key,
 )
-from reference.profiles import Profile
-from reference.providers import (
+from reference.providers.profiles import Profile
+from reference.providers.support import (
     BuiltinProvider,
     NamespaceSupport,
     PluginRunner,
@@ -100,7 +100,7 @@ class System:
 
     :param profile: marker environment, supported tags, user static lists,
         hardware facts and installed packages.
-    :param plugin_runner: runs trusted plugins (:mod:`reference.plugins`).
+    :param plugin_runner: runs trusted plugins (:mod:`reference.providers.plugins`).
     :param builtins: built-in providers by namespace.
     :param trusted: packages the tool trusts by default.
     :param resolution: ``{name: version}`` chosen so far by the resolver; with

@@ -1,10 +1,10 @@
-"""Tests for reference.abi: providers text, "ABI Dependency Variant Provider (Optional)"."""
+"""Tests for reference.providers.abi: providers text, "ABI Dependency Variant Provider (Optional)"."""
 
 from __future__ import annotations
 
 import pytest
 
-from reference.abi import abi_matches, supported_abi_features, supported_abi_values
+from reference.providers.abi import abi_matches, supported_abi_features, supported_abi_values
 
 
 @pytest.mark.parametrize(

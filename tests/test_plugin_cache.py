@@ -1,4 +1,4 @@
-"""Tests for reference._plugin_cache: installed provider environments kept between runs.
+"""Tests for reference.providers._plugin_cache: installed provider environments kept between runs.
 
 Providers text, "Providers", step 6 ("The tools MUST install the specified
 provider packages and query them via the provider plugin API"): installing
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from reference._plugin_cache import CACHE_ENV, EnvironmentCache, default_cache_dir
 from reference.errors import ProviderError
 from reference.format.model import ProviderInfo
-from reference.plugins import PluginRunner
+from reference.providers._plugin_cache import CACHE_ENV, EnvironmentCache, default_cache_dir
+from reference.providers.plugins import PluginRunner
 from tests.test_index import build_wheel
 
 ENV = {"python_version": "3.12", "sys_platform": "linux", "platform_machine": "x86_64"}

@@ -1,4 +1,4 @@
-"""Tests for reference.plugins: installing trusted provider packages and querying them.
+"""Tests for reference.providers.plugins: installing trusted provider packages and querying them.
 
 Providers text, "Providers" steps 5-6 and "Provider plugin API". The plugin
 packages are tiny throwaway wheels built here.
@@ -16,13 +16,13 @@ import pytest
 
 from reference.errors import ProviderError
 from reference.format.model import ProviderInfo
-from reference.plugins import (
+from reference.providers.plugins import (
     PluginRunner,
     active_requirements,
     parse_plugin_output,
     plugin_api_for,
 )
-from reference.providers import FeatureConfig, SupportContext, namespace_support
+from reference.providers.support import FeatureConfig, SupportContext, namespace_support
 from tests import test_index
 from tests.test_index import build_wheel, make_simple_index
 
@@ -226,7 +226,7 @@ def test_missing_package_install_fails(runner: PluginRunner) -> None:
 
 
 def test_runner_plugs_into_providers_lookup(plugin_index: Path) -> None:
-    # providers text step 6 end to end through reference.providers: a trusted
+    # providers text step 6 end to end through reference.providers.support: a trusted
     # plugin's configs become the namespace's supported features, in order.
     with PluginRunner(find_links=[str(plugin_index)], trust={"example-plugin"}) as r:
         context = SupportContext(environment=ENV, trust=frozenset({"example-plugin"}), plugin_runner=r)

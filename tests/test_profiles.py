@@ -1,4 +1,4 @@
-"""Tests for reference.profiles: the profile TOML format and its schema."""
+"""Tests for reference.providers.profiles: the profile TOML format and its schema."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from packaging.markers import default_environment
 from packaging.tags import Tag, sys_tags
 
-from reference.profiles import InvalidProfile, Profile, load_profile
+from reference.providers.profiles import InvalidProfile, Profile, load_profile
 
 EXAMPLE = """
 name = "x86-64-v3 with an NVIDIA sm_90 GPU, CUDA driver 13.0"

@@ -50,7 +50,7 @@ def test_profile_is_valid(profile_id: str) -> None:
     jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).validate(
         _profile(profile_id)
     )
-    from reference.profiles import load_profile
+    from reference.providers.profiles import load_profile
 
     profile = load_profile(PROFILES / f"{profile_id}.toml")
     assert profile.tags, profile_id

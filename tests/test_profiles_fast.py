@@ -1,6 +1,6 @@
 """The plain-Python profile check agrees with ``schemas/profile.schema.json``.
 
-The schema is the authority on profile files (reference/profiles.py); the
+The schema is the authority on profile files (reference/providers/profiles.py); the
 fast check only spares ``select`` the jsonschema import. These tests generate
 profile-like data, valid and damaged, and require the same verdict from both.
 """
@@ -15,7 +15,7 @@ import jsonschema
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reference import profiles
+from reference.providers import profiles
 
 SCHEMA = json.loads(profiles.SCHEMA_PATH.read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)

@@ -1,4 +1,4 @@
-"""Tests for reference.providers: the providers text's steps, per namespace.
+"""Tests for reference.providers.support: the providers text's steps, per namespace.
 
 Each test cites the step of the providers text ("Providers") it checks.
 """
@@ -12,7 +12,7 @@ import pytest
 
 from reference.errors import ProviderError
 from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, ProviderInfo, VariantMetadata
-from reference.providers import (
+from reference.providers.support import (
     FeatureConfig,
     SupportContext,
     namespace_support,

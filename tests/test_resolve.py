@@ -15,7 +15,7 @@ import pytest
 
 from reference.errors import VariantError
 from reference.index import FindLinks
-from reference.profiles import Profile
+from reference.providers.profiles import Profile
 from reference.resolve import Finder, NoCompatibleWheel, ResolutionFailed, resolve, wheel_requires_dist
 from reference.selection import SelectOptions, System
 from tests.test_index import build_wheel

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import reference
-from reference import profiles
 from reference._toml import loads
 from reference.format import _schema, metadata
+from reference.providers import profiles
 
 ROOT = Path(__file__).resolve().parent.parent
 

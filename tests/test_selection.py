@@ -13,8 +13,8 @@ from packaging.specifiers import SpecifierSet
 
 from reference.errors import InvalidVariantMetadata, Violation
 from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, ProviderInfo, VariantMetadata
-from reference.profiles import Profile
-from reference.providers import FeatureConfig
+from reference.providers.profiles import Profile
+from reference.providers.support import FeatureConfig
 from reference.selection import SelectOptions, System, select_version, select_wheel
 
 PLAT = "cp312-cp312-manylinux_2_28_x86_64"

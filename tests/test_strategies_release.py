@@ -28,7 +28,7 @@ from conformance.strategies import (
 from reference.format.filename import parse_wheel_filename
 from reference.format.metadata import load_metadata
 from reference.format.wheel import read_variant_json
-from reference.profiles import Profile
+from reference.providers.profiles import Profile
 
 _SETTINGS: dict[str, Any] = dict(
     deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]

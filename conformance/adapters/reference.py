@@ -189,8 +189,8 @@ class ReferenceAdapter:
     # -- shared -----------------------------------------------------------------
     def _setup(self, input: Mapping[str, Any], workspace: Workspace) -> tuple[Any, Any, dict[str, str]]:
         """The system (profile + plugin runner), the options and the index location of a case."""
-        from reference.plugins import PluginRunner
-        from reference.profiles import load_profile
+        from reference.providers.plugins import PluginRunner
+        from reference.providers.profiles import load_profile
         from reference.selection import SelectOptions, System
 
         profile_path = workspace.profiles / f"{input['profile']}.toml"

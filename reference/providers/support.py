@@ -13,12 +13,12 @@ MUST follow to obtain the ordered lists of compatible features and values:
 This module is pure: it never imports or runs a plugin. Step 6 calls an
 injected :class:`PluginRunner` (the real one, which installs the packages into
 an isolated environment and queries them in a subprocess, is
-:mod:`reference.plugins`). Every namespace gets a :class:`NamespaceSupport`
+:mod:`reference.providers.plugins`). Every namespace gets a :class:`NamespaceSupport`
 recording which step decided and why, for explanations.
 
 Format 0.1.1 metadata has no ``providers`` key, so only the user static list
 and built-ins can supply properties; ``abi_dependency`` is handled by
-:mod:`reference.abi`.
+:mod:`reference.providers.abi`.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from typing import Any, Literal, Protocol
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from reference.abi import supported_abi_features
 from reference.errors import ProviderError
 from reference.format.model import ABI_DEPENDENCY, ProviderInfo, VariantMetadata
 from reference.format.properties import NAME_RE, VALUE_RE
+from reference.providers.abi import supported_abi_features
 
 __all__ = [
     "BuiltinProvider",

@@ -45,7 +45,7 @@ from reference.errors import VariantError, Violation
 __all__ = ["SCHEMA_PATH", "InvalidProfile", "Profile", "load_profile"]
 
 # reference/schemas: a link to the top-level schemas/ in a checkout, a copy in a wheel.
-SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "profile.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "profile.schema.json"
 _CLAUSE = "reference:profile-schema"
 
 

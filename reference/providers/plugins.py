@@ -9,12 +9,12 @@ use an isolated virtual environment for that purpose."
 1. the ``requires`` entries whose markers hold in the target environment are
    kept (``providers:requires-markers``);
 2. every remaining package must be trusted, or nothing happens at all
-   (``providers:step-5-trust``: the caller, :mod:`reference.providers`,
+   (``providers:step-5-trust``: the caller, :mod:`reference.providers.support`,
    checks this first; the runner checks again before touching anything);
 3. the packages are installed with the running interpreter's ``pip`` into a
    fresh directory (``--target``, binary wheels only, never the public network:
    ``--no-index`` plus the find-links directories or the index the user gave);
-   installed environments are kept in a cache (:mod:`reference._plugin_cache`),
+   installed environments are kept in a cache (:mod:`reference.providers._plugin_cache`),
    keyed by the requirements, the wheels they come from and the interpreter;
 4. a separate ``python -I`` process imports the API endpoint (``plugin-api``,
    or the default inferred from the first requirement) and calls
@@ -44,11 +44,11 @@ from packaging.markers import InvalidMarker, UndefinedEnvironmentName
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from reference._plugin_cache import EnvironmentCache, default_cache_dir
 from reference.errors import ProviderError
 from reference.format.model import ProviderInfo
 from reference.format.properties import NAME_RE, VALUE_RE
-from reference.providers import FeatureConfig, plugin_api, plugin_requirements
+from reference.providers._plugin_cache import EnvironmentCache, default_cache_dir
+from reference.providers.support import FeatureConfig, plugin_api, plugin_requirements
 
 __all__ = [
     "FeatureConfig",
@@ -87,7 +87,7 @@ def active_requirements(
 
     Spec: providers:requires-markers ("the requirements for which the markers
     evaluate to false are filtered out"). Wraps
-    :func:`reference.providers.plugin_requirements`.
+    :func:`reference.providers.support.plugin_requirements`.
 
     :raises ProviderError: an entry is not a valid dependency specifier, or none remains.
     """
@@ -104,7 +104,7 @@ def plugin_api_for(info: ProviderInfo, environment: Mapping[str, str]) -> str:
     Spec: providers:plugin-api-default ("a default value is determined by
     normalizing the package name from the first dependency specifier in
     requires and then replacing all - characters with _"), via
-    :func:`reference.providers.plugin_api`; the result is checked against the
+    :func:`reference.providers.support.plugin_api`; the result is checked against the
     object reference notation (providers:plugin-api-format).
 
     :raises ProviderError: no endpoint can be determined, or it is malformed.
@@ -158,9 +158,9 @@ def parse_plugin_output(namespace: str, data: Any) -> list[FeatureConfig]:
 class PluginRunner:
     """Installs trusted provider packages in isolation and queries them in a child process.
 
-    Implements the :class:`reference.providers.PluginRunner` protocol: call it
+    Implements the :class:`reference.providers.support.PluginRunner` protocol: call it
     with ``(provider, environment)``; the packages it may run are the ``trust``
-    given here (:mod:`reference.providers` checks trust first; this checks again).
+    given here (:mod:`reference.providers.support` checks trust first; this checks again).
 
     :param find_links: local directories to install provider packages from.
     :param index_url: a simple index to install them from (instead of / besides find-links).
@@ -171,7 +171,7 @@ class PluginRunner:
     :param environ: extra environment variables for the query process (the
         rest is inherited; ``-I`` drops the ``PYTHON*`` ones).
     :param cache_dir: where installed environments are kept between runs and
-        shared between processes; ``None``: :func:`reference._plugin_cache.default_cache_dir`
+        shared between processes; ``None``: :func:`reference.providers._plugin_cache.default_cache_dir`
         (``$VARIANT_REF_PLUGIN_CACHE``, else the user cache directory, and only for
         find-links sources, whose wheels key the cache); ``False``: no cache.
 
