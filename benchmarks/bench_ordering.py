@@ -18,7 +18,7 @@ import random
 import time
 from typing import Any
 
-from reference.ordering import VariantOrder, rank_variants
+from reference.selection.ordering import VariantOrder, rank_variants
 
 NAMESPACES = ["x86_64", "nvidia", "blas_lapack"]
 FEATURES = {
@@ -138,7 +138,7 @@ def main() -> None:
     theirs_labels = [labels_by_hexdigest[d.hexdigest] for d in theirs_result if d.properties]
     agree = sum(a == b for a, b in zip(ours_result, theirs_labels, strict=False))
     print(f"variants: {args.variants}, compatible: {len(ours_result)} (variantlib: {len(theirs_labels)})")
-    print(f"reference (reference.ordering):        {min(ours) * 1000:9.1f} ms  (best of {args.repeat})")
+    print(f"reference (selection.ordering):        {min(ours) * 1000:9.1f} ms  (best of {args.repeat})")
     print(f"variantlib 0.2.2 (sort_and_filter...): {min(theirs) * 1000:9.1f} ms  (best of {args.repeat})")
     print(f"variantlib, no environment scan:       {min(bare) * 1000:9.1f} ms  (best of {args.repeat})")
     print(

@@ -7,7 +7,7 @@ materializes a world as a real fixture index (built by
 adapter's ``select`` op on it exactly as the suite does, and checks:
 
 - **differential**: the adapter selects what the reference's
-  :func:`reference.selection.select_wheel` selects on the same data (and ranks
+  :func:`reference.selection.select.select_wheel` selects on the same data (and ranks
   the same way, when the adapter reports a ranking);
 - **selected-compatible**: the selected wheel is compatible with the profile,
   judged by an oracle written straight from PEP 825 ("every feature listed in
@@ -160,7 +160,7 @@ def select_input() -> dict[str, Any]:
 
 
 def reference_selection(built: Materialized, order: Sequence[int] | None = None) -> Any:
-    """The reference's :class:`~reference.selection.Selection` on the built world.
+    """The reference's :class:`~reference.selection.select.Selection` on the built world.
 
     Reads the published ``-variants.json`` (when there is one) and, otherwise,
     each wheel's ``variant.json``, exactly as an installer would.
@@ -170,7 +170,7 @@ def reference_selection(built: Materialized, order: Sequence[int] | None = None)
     from reference.format.metadata import load_metadata
     from reference.format.wheel import read_variant_json
     from reference.providers.profiles import Profile
-    from reference.selection import SelectOptions, System, select_wheel
+    from reference.selection.select import SelectOptions, System, select_wheel
 
     flat = built.flat
     names = sorted(p.name for p in flat.glob("*.whl"))

@@ -68,9 +68,9 @@ _PRELOAD = (
     "reference.format.combine",
     "reference.providers.abi",
     "reference.providers.support",
-    "reference.ordering",
-    "reference.markers",
-    "reference.selection",
+    "reference.selection.ordering",
+    "reference.selection.markers",
+    "reference.selection.select",
     "reference.format.wheel",
     "reference.index",
     "reference.resolve",
@@ -193,11 +193,11 @@ def _post_select(reorder: Callable[[Any, list[Any]], list[Any]]) -> contextlib.A
 
         return select_wheel
 
-    return replace("reference.selection", "select_wheel", make)
+    return replace("reference.selection.select", "select_wheel", make)
 
 
 def _reranked(selection: Any, ranked: list[Any]) -> Any:
-    from reference.markers import variant_markers
+    from reference.selection.markers import variant_markers
 
     for candidate in selection.candidates:
         candidate.rank = None
@@ -249,7 +249,7 @@ def _move_groups(first: Callable[[str | None], bool] | None, last: Callable[[str
 def _keys(properties: Mapping[str, Mapping[str, Sequence[str]]], order: Any,
           choose: Callable[[list[int]], int] = min, sort: bool = True) -> list[tuple[int, int, int]]:
     """Steps 4-6 written out: one property key per feature (``choose`` picks the value)."""
-    from reference.ordering import property_key
+    from reference.selection.ordering import property_key
 
     keys = []
     for namespace, features in properties.items():
@@ -277,7 +277,7 @@ def _reorder_variants(reorder: Callable[[list[str], Mapping[str, Any], Any], lis
 
         return rank_variants
 
-    return replace("reference.ordering", "rank_variants", make)
+    return replace("reference.selection.ordering", "rank_variants", make)
 
 
 def _compatibility(view: Callable[[Mapping[str, Any], Any], Mapping[str, Any] | None]
@@ -310,8 +310,8 @@ def _compatibility(view: Callable[[Mapping[str, Any], Any], Mapping[str, Any] | 
         return variant_sort_key
 
     stack = contextlib.ExitStack()
-    stack.enter_context(replace("reference.ordering", "rank_variants", make_rank))
-    stack.enter_context(replace("reference.ordering", "variant_sort_key", make_key))
+    stack.enter_context(replace("reference.selection.ordering", "rank_variants", make_rank))
+    stack.enter_context(replace("reference.selection.ordering", "variant_sort_key", make_key))
     return stack
 
 
@@ -384,7 +384,7 @@ def _variant_markers(wrap: Callable[[Callable[..., Any], Any, Any, Any], Any]
 
         return variant_markers
 
-    return replace("reference.markers", "variant_markers", make)
+    return replace("reference.selection.markers", "variant_markers", make)
 
 
 # ---------------------------------------------------------------------------
@@ -456,7 +456,7 @@ def _platform_tags_not_filtered() -> Iterator[Any]:
 
         return tag_rank
 
-    with replace("reference.selection", "_tag_rank", make):
+    with replace("reference.selection.select", "_tag_rank", make):
         yield
 
 
@@ -535,7 +535,7 @@ def _missing_label_accepted() -> Iterator[Any]:
 
         return select_wheel
 
-    with replace("reference.selection", "select_wheel", make):
+    with replace("reference.selection.select", "select_wheel", make):
         yield
 
 
@@ -551,7 +551,7 @@ def _namespace_priority_ignored() -> Iterator[Any]:
 
         return namespace_order
 
-    with replace("reference.ordering", "namespace_order", make):
+    with replace("reference.selection.ordering", "namespace_order", make):
         yield
 
 
@@ -564,7 +564,7 @@ def _feature_order_alphabetical() -> Iterator[Any]:
 
         return feature_order
 
-    with replace("reference.ordering", "feature_order", make):
+    with replace("reference.selection.ordering", "feature_order", make):
         yield
 
 
@@ -580,7 +580,7 @@ def _value_order_from_wheel() -> Iterator[Any]:
 
         return value_order
 
-    with replace("reference.ordering", "value_order", make):
+    with replace("reference.selection.ordering", "value_order", make):
         yield
 
 
@@ -695,7 +695,7 @@ def _variant_option_unsupported() -> Iterator[Any]:
 
 @contextlib.contextmanager
 def _select_inputs(transform: Callable[..., tuple[Any, Any]]) -> Iterator[None]:
-    """Patch ``reference.selection.select_wheel`` so ``transform(metadata, options,
+    """Patch ``reference.selection.select.select_wheel`` so ``transform(metadata, options,
     read_wheel_metadata)`` rewrites its metadata and options before it runs."""
 
     def make(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -706,7 +706,7 @@ def _select_inputs(transform: Callable[..., tuple[Any, Any]]) -> Iterator[None]:
 
         return select_wheel
 
-    with replace("reference.selection", "select_wheel", make):
+    with replace("reference.selection.select", "select_wheel", make):
         yield
 
 
@@ -1004,7 +1004,7 @@ def _marker_whitespace_significant() -> Iterator[Any]:
 
         return normalize_property_text
 
-    with replace("reference.markers", "normalize_property_text", make):
+    with replace("reference.selection.markers", "normalize_property_text", make):
         yield
 
 
@@ -1012,7 +1012,7 @@ def _marker_whitespace_significant() -> Iterator[Any]:
          "'not in' on variant_properties/features/namespaces is evaluated like 'in'")
 def _marker_not_in_as_in() -> Iterator[Any]:
     def make(original: Callable[..., Any]) -> Callable[..., Any]:
-        from reference.markers import SET_VARIABLES
+        from reference.selection.markers import SET_VARIABLES
 
         def evaluate(node: Any, environment: Mapping[str, Any]) -> bool:
             result = bool(original(node, environment))
@@ -1023,7 +1023,7 @@ def _marker_not_in_as_in() -> Iterator[Any]:
 
         return evaluate
 
-    with replace("reference.markers", "_evaluate_variant", make):
+    with replace("reference.selection.markers", "_evaluate_variant", make):
         yield
 
 
@@ -1041,7 +1041,7 @@ def _marker_label_in_is_equality() -> Iterator[Any]:
 
         return evaluate
 
-    with replace("reference.markers", "_evaluate_variant", make):
+    with replace("reference.selection.markers", "_evaluate_variant", make):
         yield
 
 

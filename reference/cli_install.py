@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from reference.index import Source
     from reference.providers.plugins import PluginRunner
-    from reference.selection import SelectOptions, System
+    from reference.selection.select import SelectOptions, System
 
 __all__ = ["register"]
 
@@ -147,7 +147,7 @@ def _setup(args: argparse.Namespace) -> tuple[System, SelectOptions, PluginRunne
 
     from reference.providers.plugins import PluginRunner
     from reference.providers.profiles import Profile, load_profile
-    from reference.selection import SelectOptions, System
+    from reference.selection.select import SelectOptions, System
 
     if args.find_links and args.index_url:
         raise _Usage("give only one of --find-links and --index-url")
@@ -277,7 +277,7 @@ def _select_local(path: Path, system: System, options: SelectOptions) -> Any:
     """PEP 825 "Installing a specific local wheel": tags, its own variant.json, properties."""
     from reference.format.wheel import read_variant_json
     from reference.resolve import wheel_requires_dist
-    from reference.selection import select_wheel
+    from reference.selection.select import select_wheel
 
     selection = select_wheel([path.name], None, system, options, lambda _name: read_variant_json(path))
     requires = None
@@ -376,8 +376,8 @@ def _plan_source(
     from packaging.requirements import Requirement
 
     from reference.errors import VariantError, Violation
-    from reference.markers import split_requirement
     from reference.resolve import Finder, resolve
+    from reference.selection.markers import split_requirement
 
     requirements = list(args.requirements)
     local = [r for r in requirements if r.endswith(".whl") and Path(r).is_file()]

@@ -34,7 +34,7 @@ from reference.format.metadata import load_metadata
 from reference.format.model import ABI_DEPENDENCY, VariantMetadata
 from reference.format.wheel import read_variant_json
 from reference.index import FileLink
-from reference.selection import Selection, SelectOptions, System, select_wheel
+from reference.selection.select import Selection, SelectOptions, System, select_wheel
 
 __all__ = [
     "InvalidLock",

@@ -4,7 +4,7 @@ PEP 825 "Installing a package from an index" (non-normative) is followed per
 package version: select a version meeting the constraints, filter by tags,
 obtain the combined metadata (the ``{name}-{version}-variants.json`` file, else
 the ``variant.json`` of one wheel per label), order the variants and select the
-best wheel (:func:`reference.selection.select_wheel`); then "Read the
+best wheel (:func:`reference.selection.select.select_wheel`); then "Read the
 dependencies of the selected wheel, and evaluate the environment markers
 occurring in them, using the label of the selected wheel and those of its
 variant properties that the target system supports" (step 10).
@@ -37,8 +37,8 @@ from reference.format.metadata import load_metadata, parse_json_bytes
 from reference.format.model import ABI_DEPENDENCY, VariantMetadata
 from reference.format.wheel import read_variant_json
 from reference.index import FileLink, ProjectPage, Source
-from reference.markers import evaluate_requires, split_requirement
-from reference.selection import Selection, SelectOptions, System, select_wheel
+from reference.selection.markers import evaluate_requires, split_requirement
+from reference.selection.select import Selection, SelectOptions, System, select_wheel
 
 __all__ = [
     "Candidate",
@@ -206,7 +206,7 @@ class Finder:
             return None
 
     def select(self, name: str, version: str, resolution: Mapping[str, str] | None = None) -> Selection:
-        """Select among the wheels of one version (:func:`reference.selection.select_wheel`).
+        """Select among the wheels of one version (:func:`reference.selection.select.select_wheel`).
 
         :param resolution: ``{name: version}`` pinned so far by the resolver;
             with the profile's ``[installed]`` it is what ``abi_dependency``

@@ -1,4 +1,4 @@
-"""Tests for reference.markers: PEP 825 "Environment markers" and "Evaluating variant markers"."""
+"""Tests for reference.selection.markers: PEP 825 "Environment markers" and "Evaluating variant markers"."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.markers import Marker, UndefinedEnvironmentName
 
-from reference.markers import (
+from reference.selection.markers import (
     InvalidVariantMarker,
     VariantMarker,
     VariantMarkers,

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-import reference.ordering
-import reference.selection
+import reference.selection.ordering
+import reference.selection.select
 from conformance.adapters import load_adapter
 from conformance.adapters.base import OPS
 from conformance.adapters.mutant import MutantAdapter
@@ -63,13 +63,13 @@ def test_issue_list_of_mistakes_is_in_the_catalogue() -> None:
 
 
 def test_replace_patches_every_binding_and_restores_them() -> None:
-    original = reference.ordering.rank_variants
-    assert vars(reference.selection)["rank_variants"] is original
-    with replace("reference.ordering", "rank_variants", lambda orig: lambda *a: ([], {})) as new:
-        assert reference.ordering.rank_variants is new
-        assert vars(reference.selection)["rank_variants"] is new  # imported by name there
-    assert reference.ordering.rank_variants is original
-    assert vars(reference.selection)["rank_variants"] is original
+    original = reference.selection.ordering.rank_variants
+    assert vars(reference.selection.select)["rank_variants"] is original
+    with replace("reference.selection.ordering", "rank_variants", lambda orig: lambda *a: ([], {})) as new:
+        assert reference.selection.ordering.rank_variants is new
+        assert vars(reference.selection.select)["rank_variants"] is new  # imported by name there
+    assert reference.selection.ordering.rank_variants is original
+    assert vars(reference.selection.select)["rank_variants"] is original
 
 
 def _reference_globals() -> dict[tuple[str, str], object]:
@@ -97,7 +97,7 @@ def test_every_patch_applies_and_is_undone(mutant_id: str) -> None:
 def test_namespace_priority_mutant_changes_step_1_only_while_applied() -> None:
     # PEP 825 step 1: the namespace order is default-priorities.namespace as written.
     supported = {"x86_64": {"level": ["v3"]}, "blas_lapack": {"library": ["mkl"]}}
-    build = reference.ordering.VariantOrder.build
+    build = reference.selection.ordering.VariantOrder.build
     assert build(["x86_64", "blas_lapack"], supported).namespace_order == ["x86_64", "blas_lapack"]
     with MUTANTS["namespace-priority-ignored"].apply():
         assert build(["x86_64", "blas_lapack"], supported).namespace_order == ["blas_lapack", "x86_64"]
@@ -106,16 +106,16 @@ def test_namespace_priority_mutant_changes_step_1_only_while_applied() -> None:
 
 def test_more_properties_mutant_reverses_step_7_prefix_rule() -> None:
     # PEP 825 step 7: "the group with more keys is sorted earlier".
-    order = reference.ordering.VariantOrder.build(
+    order = reference.selection.ordering.VariantOrder.build(
         ["x86_64", "blas_lapack"], {"x86_64": {"level": ["v3"]}, "blas_lapack": {"library": ["openblas"]}}
     )
     variants = {
         "v3": {"x86_64": {"level": ("v3",)}},
         "v3_openblas": {"x86_64": {"level": ("v3",)}, "blas_lapack": {"library": ("openblas",)}},
     }
-    assert vars(reference.selection)["rank_variants"](variants, order)[0] == ["v3_openblas", "v3"]
+    assert vars(reference.selection.select)["rank_variants"](variants, order)[0] == ["v3_openblas", "v3"]
     with MUTANTS["more-properties-reversed"].apply():
-        assert vars(reference.selection)["rank_variants"](variants, order)[0] == ["v3", "v3_openblas"]
+        assert vars(reference.selection.select)["rank_variants"](variants, order)[0] == ["v3", "v3_openblas"]
 
 
 def test_mutant_adapter_loads_through_the_adapter_registry() -> None:

@@ -1,4 +1,4 @@
-"""Tests for reference.ordering: PEP 825 "Variant ordering", one test per step.
+"""Tests for reference.selection.ordering: PEP 825 "Variant ordering", one test per step.
 
 Expectations are derived from the PEP text quoted in each test.
 """
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reference.ordering import (
+from reference.selection.ordering import (
     VariantOrder,
     best_value_properties,
     compare_variants,

@@ -17,7 +17,7 @@ from reference.errors import VariantError
 from reference.index import FindLinks
 from reference.providers.profiles import Profile
 from reference.resolve import Finder, NoCompatibleWheel, ResolutionFailed, resolve, wheel_requires_dist
-from reference.selection import SelectOptions, System
+from reference.selection.select import SelectOptions, System
 from tests.test_index import build_wheel
 
 SCHEMA = "https://variants-schema.wheelnext.dev/peps/825/v0.1.1.json"

@@ -1,4 +1,4 @@
-"""Tests for reference.selection: PEP 825 "Variant ordering", the suggested
+"""Tests for reference.selection.select: PEP 825 "Variant ordering", the suggested
 installer logic and the "Installation example (non-normative)".
 """
 
@@ -15,7 +15,7 @@ from reference.errors import InvalidVariantMetadata, Violation
 from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, ProviderInfo, VariantMetadata
 from reference.providers.profiles import Profile
 from reference.providers.support import FeatureConfig
-from reference.selection import SelectOptions, System, select_version, select_wheel
+from reference.selection.select import SelectOptions, System, select_version, select_wheel
 
 PLAT = "cp312-cp312-manylinux_2_28_x86_64"
 

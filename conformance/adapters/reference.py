@@ -104,7 +104,7 @@ class ReferenceAdapter:
         return Result({"consistent": True, "result": json.loads(combined.dumps())})
 
     def _op_markers(self, input: Mapping[str, Any], workspace: Workspace) -> Outcome:
-        from reference.markers import (
+        from reference.selection.markers import (
             InvalidVariantMarker,
             VariantMarker,
             VariantMarkers,
@@ -191,7 +191,7 @@ class ReferenceAdapter:
         """The system (profile + plugin runner), the options and the index location of a case."""
         from reference.providers.plugins import PluginRunner
         from reference.providers.profiles import load_profile
-        from reference.selection import SelectOptions, System
+        from reference.selection.select import SelectOptions, System
 
         profile_path = workspace.profiles / f"{input['profile']}.toml"
         profile = load_profile(profile_path)

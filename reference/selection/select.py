@@ -15,7 +15,7 @@ The steps (PEP 825 "Installing a package from an index", 3-9):
 3. labels missing from it are incompatible;
 4. obtain the supported properties per namespace (:mod:`reference.providers.support`);
 5. a variant wheel is compatible when every feature has a supported value;
-6. order the label groups by the seven steps (:mod:`reference.ordering`);
+6. order the label groups by the seven steps (:mod:`reference.selection.ordering`);
    the null variant sorts after the others, non-variant wheels after all;
 7. within a group, order by platform tags, then build number.
 """
@@ -34,14 +34,6 @@ from packaging.version import InvalidVersion, Version
 from reference.errors import VariantError
 from reference.format.filename import NULL_LABEL, WheelFilename, parse_wheel_filename
 from reference.format.model import Properties, VariantMetadata
-from reference.markers import VariantMarkers, evaluate_requires, variant_markers
-from reference.ordering import (
-    PropertyKey,
-    VariantOrder,
-    rank_variants,
-    unsupported_features,
-    variant_sort_key,
-)
 from reference.providers.profiles import Profile
 from reference.providers.support import (
     BuiltinProvider,
@@ -49,6 +41,14 @@ from reference.providers.support import (
     PluginRunner,
     SupportContext,
     supported_properties,
+)
+from reference.selection.markers import VariantMarkers, evaluate_requires, variant_markers
+from reference.selection.ordering import (
+    PropertyKey,
+    VariantOrder,
+    rank_variants,
+    unsupported_features,
+    variant_sort_key,
 )
 
 __all__ = [
@@ -247,9 +247,9 @@ class Selection:
     def explain(self) -> str:
         """A readable account: supported properties, candidates, sort keys, the decision, the rules.
 
-        Rendered by :func:`reference.explain.explain_selection`.
+        Rendered by :func:`reference.selection.explain.explain_selection`.
         """
-        from reference.explain import explain_selection
+        from reference.selection.explain import explain_selection
 
         return explain_selection(self)
 
