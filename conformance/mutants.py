@@ -72,10 +72,10 @@ _PRELOAD = (
     "reference.selection.markers",
     "reference.selection.select",
     "reference.format.wheel",
-    "reference.index",
-    "reference.resolve",
-    "reference.pylock",
-    "reference.install",
+    "reference.install.sources",
+    "reference.install.resolve",
+    "reference.install.pylock",
+    "reference.install.installing",
     "reference.providers.plugins",
 )
 

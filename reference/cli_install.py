@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from reference.index import Source
+    from reference.install.sources import Source
     from reference.providers.plugins import PluginRunner
     from reference.selection.select import SelectOptions, System
 
@@ -173,7 +173,7 @@ def _setup(args: argparse.Namespace) -> tuple[System, SelectOptions, PluginRunne
 
 
 def _source(args: argparse.Namespace) -> Source:
-    from reference.index import open_source
+    from reference.install.sources import open_source
 
     return open_source(find_links=args.find_links, index_url=args.index_url)
 
@@ -253,7 +253,7 @@ def _select_body(args: argparse.Namespace) -> int:
 
 def _select_source(requirement: Any, source: Source, system: System, options: SelectOptions) -> Any:
     """Newest version allowed by the requirement with a compatible wheel; else the newest's verdict."""
-    from reference.resolve import Finder
+    from reference.install.resolve import Finder
 
     finder = Finder(source, system, options, top_level=[requirement.name])
     try:
@@ -276,7 +276,7 @@ def _select_source(requirement: Any, source: Source, system: System, options: Se
 def _select_local(path: Path, system: System, options: SelectOptions) -> Any:
     """PEP 825 "Installing a specific local wheel": tags, its own variant.json, properties."""
     from reference.format.wheel import read_variant_json
-    from reference.resolve import wheel_requires_dist
+    from reference.install.resolve import wheel_requires_dist
     from reference.selection.select import select_wheel
 
     selection = select_wheel([path.name], None, system, options, lambda _name: read_variant_json(path))
@@ -287,7 +287,7 @@ def _select_local(path: Path, system: System, options: SelectOptions) -> Any:
 
 
 def _lock_fetcher(directory: Path) -> Any:
-    from reference.index import Source
+    from reference.install.sources import Source
 
     plain = Source()
     cache: dict[str, Path] = {}
@@ -305,7 +305,7 @@ def _select_lock(args: argparse.Namespace, system: System, options: SelectOption
 
     from packaging.requirements import Requirement
 
-    from reference.pylock import Lock, load_lock, package_for, select_locked
+    from reference.install.pylock import Lock, load_lock, package_for, select_locked
 
     lock = load_lock(args.lock)
     name = Requirement(args.requirement).name
@@ -344,7 +344,7 @@ def _install(args: argparse.Namespace) -> int:
 def _install_body(args: argparse.Namespace) -> int:
     import tempfile
 
-    from reference.install import install_wheel, interpreter_scheme, target_scheme
+    from reference.install.installing import install_wheel, interpreter_scheme, target_scheme
 
     system, options, runner = _setup(args)
     if not args.requirements and not args.lock:
@@ -376,7 +376,7 @@ def _plan_source(
     from packaging.requirements import Requirement
 
     from reference.errors import VariantError, Violation
-    from reference.resolve import Finder, resolve
+    from reference.install.resolve import Finder, resolve
     from reference.selection.markers import split_requirement
 
     requirements = list(args.requirements)
@@ -422,7 +422,7 @@ def _plan_lock(
     from packaging.requirements import Requirement
 
     from reference.errors import VariantError, Violation
-    from reference.pylock import load_lock, package_for, select_locked
+    from reference.install.pylock import load_lock, package_for, select_locked
 
     lock = load_lock(args.lock)
     for text in args.requirements:
@@ -453,9 +453,9 @@ def _lock_body(args: argparse.Namespace) -> int:
 
     from packaging.requirements import Requirement
 
-    from reference.index import FileLink
-    from reference.pylock import dumps_lock, package_entry
-    from reference.resolve import Finder, resolve
+    from reference.install.pylock import dumps_lock, package_entry
+    from reference.install.resolve import Finder, resolve
+    from reference.install.sources import FileLink
 
     if args.lock:
         raise _Usage("lock reads --find-links or --index-url, not --lock")

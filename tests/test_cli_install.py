@@ -500,7 +500,7 @@ def test_lock_then_install_from_lock_on_another_system(
     # PEP 825 "Integration with pylock.toml": all variant (and non-variant)
     # wheels of the version can be listed; the table inlines the combined
     # metadata with "$schema" kept; each installing system selects its own.
-    from reference.pylock import load_lock
+    from reference.install.pylock import load_lock
 
     lock = tmp_path / "pylock.toml"
     v4 = str(profile(tmp_path, ["v4", "v3"], "v4"))
@@ -533,7 +533,7 @@ def test_lock_then_install_from_lock_on_another_system(
 def test_lock_selected_only_prunes_labels(
     tmp_path: Path, links: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from reference.pylock import load_lock
+    from reference.install.pylock import load_lock
 
     lock = tmp_path / "pylock.toml"
     v4 = str(profile(tmp_path, ["v4", "v3"], "v4"))

@@ -1,4 +1,4 @@
-"""Tests for reference.index: find-links directories, PEP 503 and PEP 691 indexes.
+"""Tests for reference.install.sources: find-links directories, PEP 503 and PEP 691 indexes.
 
 Also holds the small wheel builder and loopback server the other B2 tests share.
 """
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from reference.errors import VariantError
-from reference.index import (
+from reference.install.sources import (
     FileLink,
     FindLinks,
     HashMismatch,

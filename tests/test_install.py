@@ -1,4 +1,4 @@
-"""Tests for reference.install: installing wheels with the PyPA installer library."""
+"""Tests for reference.install.installing: installing wheels with the PyPA installer library."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reference.index import HashMismatch
-from reference.install import InstallError, install_wheel, interpreter_scheme, target_scheme
+from reference.install.installing import InstallError, install_wheel, interpreter_scheme, target_scheme
+from reference.install.sources import HashMismatch
 from tests.test_index import VARIANT_DOC, build_wheel
 
 WHEEL = "demo-1.0-py3-none-any-x86_64_v3.whl"

@@ -1,4 +1,4 @@
-"""Tests for reference.pylock (PEP 825 "Integration with pylock.toml")."""
+"""Tests for reference.install.pylock (PEP 825 "Integration with pylock.toml")."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import pytest
 
 from reference._toml import loads
 from reference.format.model import SCHEMA_0_1_1
-from reference.index import FileLink
-from reference.pylock import (
+from reference.install.pylock import (
     InvalidLock,
     dumps_lock,
     load_lock,
@@ -19,6 +18,7 @@ from reference.pylock import (
     prune_metadata,
     variants_json_table,
 )
+from reference.install.sources import FileLink
 
 # PEP 825 "Integration with pylock.toml", "Example", verbatim.
 NUMPY_LOCK = """\

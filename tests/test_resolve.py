@@ -1,4 +1,4 @@
-"""Tests for reference.resolve: resolvelib over variant-aware wheel selection.
+"""Tests for reference.install.resolve: resolvelib over variant-aware wheel selection.
 
 PEP 825 "Installing a package from an index" steps 2-10: a version meeting the
 constraints, its best compatible wheel, then the dependencies of that wheel
@@ -14,9 +14,15 @@ from typing import Any
 import pytest
 
 from reference.errors import VariantError
-from reference.index import FindLinks
+from reference.install.resolve import (
+    Finder,
+    NoCompatibleWheel,
+    ResolutionFailed,
+    resolve,
+    wheel_requires_dist,
+)
+from reference.install.sources import FindLinks
 from reference.providers.profiles import Profile
-from reference.resolve import Finder, NoCompatibleWheel, ResolutionFailed, resolve, wheel_requires_dist
 from reference.selection.select import SelectOptions, System
 from tests.test_index import build_wheel
 

@@ -135,8 +135,8 @@ class ReferenceAdapter:
 
     def _op_install(self, input: Mapping[str, Any], workspace: Workspace) -> Outcome:
         from reference.errors import VariantError
-        from reference.install import install_wheel, target_scheme
-        from reference.resolve import Finder, resolve
+        from reference.install.installing import install_wheel, target_scheme
+        from reference.install.resolve import Finder, resolve
 
         system, options, location = self._setup(input, workspace)
         downloads = workspace.tmp / "downloads"
@@ -160,8 +160,8 @@ class ReferenceAdapter:
 
     def _op_pylock(self, input: Mapping[str, Any], workspace: Workspace) -> Outcome:
         from reference.errors import VariantError
-        from reference.index import Source
-        from reference.pylock import load_lock, select_locked
+        from reference.install.pylock import load_lock, select_locked
+        from reference.install.sources import Source
 
         system, options, _ = self._setup(input, workspace)
         plain = Source()
@@ -222,9 +222,9 @@ class ReferenceAdapter:
         """The newest version allowed by the requirement with a compatible wheel (else the newest's verdict).
 
         PEP 825 "Installing a package from an index", steps 1-10, through
-        :class:`reference.resolve.Finder`.
+        :class:`reference.install.resolve.Finder`.
         """
-        from reference.resolve import Finder
+        from reference.install.resolve import Finder
 
         system, options, location = self._setup(input, workspace)
         requirement = _requirement(input["requirement"])
@@ -298,7 +298,7 @@ def _requirement(text: str) -> Any:
 
 
 def _source(location: Mapping[str, str]) -> Any:
-    from reference.index import open_source
+    from reference.install.sources import open_source
 
     return open_source(find_links=location.get("find_links"), index_url=location.get("index_url"))
 

@@ -33,7 +33,7 @@ from reference.format.filename import parse_wheel_filename
 from reference.format.metadata import load_metadata
 from reference.format.model import ABI_DEPENDENCY, VariantMetadata
 from reference.format.wheel import read_variant_json
-from reference.index import FileLink
+from reference.install.sources import FileLink
 from reference.selection.select import Selection, SelectOptions, System, select_wheel
 
 __all__ = [
@@ -75,7 +75,7 @@ class LockedWheel:
     hashes: Mapping[str, str] = field(default_factory=dict)
 
     def link(self) -> FileLink:
-        """The wheel as an index link (for :class:`reference.index.Source` fetching)."""
+        """The wheel as an index link (for :class:`reference.install.sources.Source` fetching)."""
         return FileLink(self.filename, self.url, dict(self.hashes))
 
 
@@ -336,7 +336,7 @@ def select_locked(
 
     Spec: pep825:pylock-resolve, pep825:pylock-markers
     """
-    from reference.resolve import wheel_requires_dist
+    from reference.install.resolve import wheel_requires_dist
 
     out: dict[str, LockSelection] = {}
     for package in lock.packages:
