@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reference.__main__ import COMMAND_MODULES, main
+from reference.cli.main import COMMAND_MODULES, main
 from tests.test_indexfile import pep_wheels
 from tests.test_metadata import PEP_INDEX_JSON, PEP_VARIANT_JSON
 from tests.test_wheel import make_wheel, variant_json
@@ -32,7 +32,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_command_modules() -> None:
-    assert COMMAND_MODULES[0] == "reference.cli_format"
+    assert COMMAND_MODULES[0] == "reference.cli.format"
 
 
 def test_filename_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -192,7 +192,7 @@ def test_filename_does_not_import_jsonschema() -> None:
     # Start-up target < 150 ms (benchmarks/bench_format.py prints the figure):
     # the filename command must not pull in validation or zip machinery.
     code = (
-        "import sys; from reference.__main__ import main; "
+        "import sys; from reference.cli.main import main; "
         "main(['filename', 'a-1-py3-none-any-x.whl']); "
         "print(sorted(m for m in ('jsonschema', 'reference.format.metadata', 'zipfile') if m in sys.modules))"
     )

@@ -1,4 +1,4 @@
-"""Tests for the ``select`` and ``install`` subcommands (reference.cli_install).
+"""Tests for the ``select`` and ``install`` subcommands (reference.cli.install).
 
 Expectations come from PEP 825 "Variant ordering", "Evaluating variant
 markers", the suggested installer logic, and the providers text steps 1-6.
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from reference.__main__ import main
+from reference.cli.main import main
 from tests import test_index
 from tests.test_index import build_wheel, make_simple_index
 

@@ -500,7 +500,7 @@ def _sha256(finder: Any, link: Any) -> str:
     return hashlib.sha256(finder.local_path(link).read_bytes()).hexdigest()
 
 
-def main() -> None:  # pragma: no cover - convenience for `python -m reference.cli_install`
-    from reference.__main__ import main as real_main
+def main() -> None:  # pragma: no cover - convenience for `python -m reference.cli.install`
+    from reference.cli.main import main as real_main
 
     sys.exit(real_main())

@@ -1,0 +1,78 @@
+"""The ``variant-ref`` command line (``python -m reference``).
+
+One argparse parser is built from the command modules in
+:data:`COMMAND_MODULES`; each has ``register(subparsers)``, which adds its
+subcommands with ``set_defaults(handler=...)``. A handler takes the parsed
+arguments and returns the exit status. Command modules import only what
+parsing needs; the work is imported inside handlers, so that
+``python -m reference filename X`` starts fast.
+
+Exit status: 0 valid / done, 1 invalid input or inconsistency, 2 usage or
+I/O error. User errors never end in a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+__all__ = ["COMMAND_MODULES", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+
+COMMAND_MODULES: tuple[str, ...] = ("reference.cli.format", "reference.cli.install")
+"""Modules contributing subcommands, in help order."""
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+_EPILOG = """\
+exit status: 0 valid / done, 1 invalid input or inconsistent metadata,
+2 usage or I/O error. Every violation names its clause id (for example
+pep825:label-charset) and where it is (a JSON Pointer or a filename component).
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, with the subcommands of every module in :data:`COMMAND_MODULES`."""
+    parser = argparse.ArgumentParser(
+        prog="variant-ref",
+        description="Reference implementation of wheel variants (PEP 825 and the providers draft).",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    from reference.errors import VariantError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return handler(args)
+    except VariantError as exc:
+        for violation in exc.violations:
+            print(f"error: {violation}", file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
