@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from reference.errors import VariantError
+from reference.format.documents import load_path
 from reference.format.indexfile import build_index_files, index_filename, write_index_files
-from reference.format.metadata import load_path
 from tests.test_wheel import make_wheel, variant_json
 
 

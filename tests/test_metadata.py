@@ -15,14 +15,9 @@ from hypothesis import strategies as st
 from conformance.strategies import documents
 from reference.errors import InvalidVariantMetadata, UnsupportedSchemaVersion
 from reference.format import metadata
-from reference.format.metadata import (
-    MetadataWarning,
-    check_index_filename,
-    check_version,
-    load_metadata,
-    load_path,
-    parse_json_bytes,
-)
+from reference.format.documents import load_path
+from reference.format.indexfile import check_index_filename
+from reference.format.metadata import MetadataWarning, check_version, load_metadata, parse_json_bytes
 
 S011 = "https://variants-schema.wheelnext.dev/peps/825/v0.1.1.json"
 S020 = "https://variants-schema.wheelnext.dev/peps/850/v0.2.0.json"

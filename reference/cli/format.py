@@ -144,7 +144,8 @@ def _validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from reference.errors import VariantError
-    from reference.format.metadata import document_kind, load_metadata, load_path, parse_json_bytes
+    from reference.format.documents import document_kind, load_path
+    from reference.format.metadata import load_metadata, parse_json_bytes
 
     path = Path(args.path)
     kind = document_kind(path)
@@ -184,7 +185,7 @@ def _merge(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from reference.format.combine import combine
-    from reference.format.metadata import document_kind, load_path
+    from reference.format.documents import document_kind, load_path
 
     for name in args.files:
         if document_kind(name) is None:

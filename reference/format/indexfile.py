@@ -12,15 +12,23 @@ import re
 from pathlib import Path
 
 from reference.errors import VariantError, Violation
+from reference.format.combine import combine
+from reference.format.filename import parse_wheel_filename
 from reference.format.model import VariantMetadata
+from reference.format.wheel import read_variant_json
 
 __all__ = [
+    "INDEX_SUFFIX",
     "build_index_files",
+    "check_index_filename",
     "index_filename",
     "normalize_name",
     "normalize_version",
     "write_index_files",
 ]
+
+INDEX_SUFFIX = "-variants.json"
+"""How every index-level file name ends."""
 
 _NAME_SEPARATORS = re.compile(r"[-_.]+")
 
@@ -62,6 +70,51 @@ def index_filename(name: str, version: str) -> str:
     return f"{normalize_name(name)}-{normal}-variants.json"
 
 
+def check_index_filename(filename: str, source: str = "") -> list[Violation]:
+    """Violations of the ``{name}-{version}-variants.json`` naming rule.
+
+    Name and version are normalized "according to the same rules as wheel
+    files": the name as ``re.sub("[-_.]+", "_", name).lower()``, the version
+    in its PEP 440 normal form.
+
+    Spec: pep825:index-file-name
+    """
+    stem = filename[: -len(INDEX_SUFFIX)] if filename.endswith(INDEX_SUFFIX) else filename
+    parts = stem.split("-")
+    if len(parts) != 2 or not all(parts):
+        return [
+            Violation(
+                "pep825:index-file-name",
+                f"{filename!r} is not of the form {{name}}-{{version}}-variants.json",
+                "filename",
+                source,
+            )
+        ]
+    name, version = parts
+    problems = []
+    if normalize_name(name) != name:
+        problems.append(
+            Violation(
+                "pep825:index-file-name",
+                f"name {name!r} is not normalized as in wheel filenames ({normalize_name(name)!r})",
+                "name",
+                source,
+            )
+        )
+    normal = normalize_version(version)
+    if normal != version:
+        problems.append(
+            Violation(
+                "pep825:index-file-name",
+                f"version {version!r} is not normalized"
+                + (f" ({normal!r})" if normal else " (not a valid version)"),
+                "version",
+                source,
+            )
+        )
+    return problems
+
+
 def build_index_files(wheel_dir: str | Path) -> dict[str, VariantMetadata]:
     """The combined metadata of every release in ``wheel_dir`` that has variant wheels.
 
@@ -75,10 +128,6 @@ def build_index_files(wheel_dir: str | Path) -> dict[str, VariantMetadata]:
 
     Spec: pep825:index-file-required, pep825:index-file-all-variants
     """
-    from reference.format.combine import combine
-    from reference.format.filename import parse_wheel_filename
-    from reference.format.wheel import read_variant_json
-
     groups: dict[str, list[VariantMetadata]] = {}
     problems: list[Violation] = []
     for path in sorted(Path(wheel_dir).glob("*.whl")):

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Literal
 
 from reference.errors import InvalidVariantMetadata, UnsupportedSchemaVersion, Violation
@@ -39,16 +38,12 @@ __all__ = [
     "Kind",
     "MetadataWarning",
     "check_version",
-    "document_kind",
     "json_pointer",
     "load_metadata",
-    "load_path",
     "parse_json_bytes",
 ]
 
 Kind = Literal["wheel", "index", "pyproject"]
-
-_INDEX_SUFFIX = "-variants.json"
 
 
 class MetadataWarning(UserWarning):
@@ -314,121 +309,3 @@ def _dedupe(violations: list[Violation]) -> list[Violation]:
             seen.add(violation)
             out.append(violation)
     return out
-
-
-# --------------------------------------------------------------------------
-# Files
-
-
-def document_kind(path: str | Path) -> Kind | Literal["wheel-file"] | None:
-    """The kind of document a path holds, recognised from its name.
-
-    ``wheel-file`` is a ``*.whl`` archive; ``None`` means unrecognised.
-    """
-    name = Path(path).name
-    if name.endswith(".whl"):
-        return "wheel-file"
-    if name == "variant.json":
-        return "wheel"
-    if name.endswith(_INDEX_SUFFIX):
-        return "index"
-    if name == "pyproject.toml":
-        return "pyproject"
-    return None
-
-
-def check_index_filename(filename: str, source: str = "") -> list[Violation]:
-    """Violations of the ``{name}-{version}-variants.json`` naming rule.
-
-    Name and version are normalized "according to the same rules as wheel
-    files": the name as ``re.sub("[-_.]+", "_", name).lower()``, the version
-    in its PEP 440 normal form.
-
-    Spec: pep825:index-file-name
-    """
-    from reference.format.indexfile import normalize_name, normalize_version
-
-    stem = filename[: -len(_INDEX_SUFFIX)] if filename.endswith(_INDEX_SUFFIX) else filename
-    parts = stem.split("-")
-    if len(parts) != 2 or not all(parts):
-        return [
-            Violation(
-                "pep825:index-file-name",
-                f"{filename!r} is not of the form {{name}}-{{version}}-variants.json",
-                "filename",
-                source,
-            )
-        ]
-    name, version = parts
-    problems = []
-    if normalize_name(name) != name:
-        problems.append(
-            Violation(
-                "pep825:index-file-name",
-                f"name {name!r} is not normalized as in wheel filenames ({normalize_name(name)!r})",
-                "name",
-                source,
-            )
-        )
-    normal = normalize_version(version)
-    if normal != version:
-        problems.append(
-            Violation(
-                "pep825:index-file-name",
-                f"version {version!r} is not normalized"
-                + (f" ({normal!r})" if normal else " (not a valid version)"),
-                "version",
-                source,
-            )
-        )
-    return problems
-
-
-def load_path(path: str | Path) -> VariantMetadata:
-    """Load and validate the document at ``path``; the kind comes from its name.
-
-    ``variant.json`` (a wheel's, no label check), ``*-variants.json`` (the
-    filename is checked too), ``*.whl`` (reads its ``variant.json``, checks the
-    label) or ``pyproject.toml`` (its ``[variant]`` table).
-
-    :raises ValueError: the name is none of those (not a ``VariantError``).
-    :raises OSError: the file cannot be read.
-    :raises reference.errors.VariantError: the document is invalid.
-    """
-    path = Path(path)
-    kind = document_kind(path)
-    source = str(path)
-    if kind is None:
-        raise ValueError(
-            f"{path.name}: cannot tell the document kind; expected variant.json, "
-            "*-variants.json, *.whl or pyproject.toml"
-        )
-    if kind == "wheel-file":
-        from reference.format.wheel import read_variant_json
-
-        return read_variant_json(path)
-    if kind == "pyproject":
-        from reference._toml import TOMLDecodeError, loads
-
-        try:
-            table = loads(path.read_text(encoding="utf-8"))
-        except (TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidVariantMetadata(
-                Violation("reference:toml-syntax", f"invalid TOML: {exc}", "", source)
-            ) from None
-        if not isinstance(table.get("variant"), dict):
-            raise InvalidVariantMetadata(
-                Violation("building:pyproject-table", "pyproject.toml has no [variant] table", "", source)
-            )
-        return load_metadata(table["variant"], kind="pyproject", source=source)
-    data = parse_json_bytes(path.read_bytes(), source)
-    if kind == "index":
-        problems = check_index_filename(path.name, source)
-        try:
-            metadata = load_metadata(data, kind="index", source=source)
-        except InvalidVariantMetadata as exc:
-            raise type(exc)(problems + exc.violations) from None
-        if problems:
-            raise InvalidVariantMetadata(problems)
-        return metadata
-    return load_metadata(data, kind="wheel", source=source)

@@ -12,6 +12,8 @@ import zipfile
 from pathlib import Path
 
 from reference.errors import InvalidVariantMetadata, Violation
+from reference.format.filename import parse_wheel_filename
+from reference.format.metadata import load_metadata, parse_json_bytes
 from reference.format.model import VariantMetadata
 
 __all__ = [
@@ -118,9 +120,6 @@ def read_variant_json(path: str | Path, *, max_bytes: int = MAX_VARIANT_JSON_BYT
 
     Spec: pep825:variants-single-entry
     """
-    from reference.format.filename import parse_wheel_filename
-    from reference.format.metadata import load_metadata, parse_json_bytes
-
     path = Path(path)
     wheel = parse_wheel_filename(path.name)
     if wheel.variant_label is None:
