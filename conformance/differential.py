@@ -160,7 +160,7 @@ def select_input() -> dict[str, Any]:
 
 
 def reference_selection(built: Materialized, order: Sequence[int] | None = None) -> Any:
-    """The reference's :class:`~reference.selection.select.Selection` on the built world.
+    """The reference's :class:`~reference.selection.result.Selection` on the built world.
 
     Reads the published ``-variants.json`` (when there is one) and, otherwise,
     each wheel's ``variant.json``, exactly as an installer would.
@@ -170,7 +170,8 @@ def reference_selection(built: Materialized, order: Sequence[int] | None = None)
     from reference.format.metadata import load_metadata
     from reference.format.wheel import read_variant_json
     from reference.providers.profiles import Profile
-    from reference.selection.select import SelectOptions, System, select_wheel
+    from reference.selection.select import select_wheel
+    from reference.selection.system import SelectOptions, System
 
     flat = built.flat
     names = sorted(p.name for p in flat.glob("*.whl"))

@@ -23,7 +23,7 @@ from reference.install.resolve import (
 )
 from reference.install.sources import FindLinks
 from reference.providers.profiles import Profile
-from reference.selection.select import SelectOptions, System
+from reference.selection.system import SelectOptions, System
 from tests.test_index import build_wheel
 
 SCHEMA = "https://variants-schema.wheelnext.dev/peps/825/v0.1.1.json"

@@ -15,7 +15,9 @@ from reference.errors import InvalidVariantMetadata, Violation
 from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, ProviderInfo, VariantMetadata
 from reference.providers.profiles import Profile
 from reference.providers.support import FeatureConfig
-from reference.selection.select import SelectOptions, System, select_version, select_wheel
+from reference.selection.explain import explain_selection
+from reference.selection.select import select_version, select_wheel
+from reference.selection.system import SelectOptions, System
 
 PLAT = "cp312-cp312-manylinux_2_28_x86_64"
 
@@ -275,7 +277,7 @@ def test_abi_dependency_matches_installed_versions() -> None:
 
 def test_explain_and_json_describe_the_decision() -> None:
     result = select_wheel(TORCH_WHEELS, TORCH, system(CUDA_13_SM90))
-    text = result.explain()
+    text = explain_selection(result)
     assert "Decision: torch-2.13.0" in text and "cuda13.0" in text
     data = json.loads(json.dumps(result.to_json(requires=["filelock"])))
     assert data["selected"] == f"torch-2.13.0-{PLAT}-cuda13.0.whl"

@@ -191,7 +191,7 @@ class ReferenceAdapter:
         """The system (profile + plugin runner), the options and the index location of a case."""
         from reference.providers.plugins import PluginRunner
         from reference.providers.profiles import load_profile
-        from reference.selection.select import SelectOptions, System
+        from reference.selection.system import SelectOptions, System
 
         profile_path = workspace.profiles / f"{input['profile']}.toml"
         profile = load_profile(profile_path)
@@ -255,12 +255,14 @@ def explain(op: str, input: Mapping[str, Any], workspace: Workspace) -> str:
     the reference chose what it chose.  Raises whatever goes wrong; the caller
     ignores errors.
     """
+    from reference.selection.explain import explain_selection
+
     adapter = ReferenceAdapter()
     try:
         if op == "pylock":
             return ""
         selection, _ = adapter._select(input, workspace)
-        return str(selection.explain()) if selection is not None else "no version matches the requirement"
+        return explain_selection(selection) if selection is not None else "no version matches the requirement"
     finally:
         adapter.close()
 

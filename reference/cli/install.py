@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from reference.install.sources import Source
     from reference.providers.plugins import PluginRunner
-    from reference.selection.select import SelectOptions, System
+    from reference.selection.system import SelectOptions, System
 
 __all__ = ["register"]
 
@@ -147,7 +147,7 @@ def _setup(args: argparse.Namespace) -> tuple[System, SelectOptions, PluginRunne
 
     from reference.providers.plugins import PluginRunner
     from reference.providers.profiles import Profile, load_profile
-    from reference.selection.select import SelectOptions, System
+    from reference.selection.system import SelectOptions, System
 
     if args.find_links and args.index_url:
         raise _Usage("give only one of --find-links and --index-url")
@@ -237,7 +237,9 @@ def _select_body(args: argparse.Namespace) -> int:
     else:
         _print_warnings(warnings)
         if args.explain and selection is not None:
-            print(selection.explain(), end="")
+            from reference.selection.explain import explain_selection
+
+            print(explain_selection(selection), end="")
             if requires is not None:
                 print("Requires-Dist of the selected wheel whose markers are true:")
                 for entry in requires:

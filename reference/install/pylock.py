@@ -34,7 +34,9 @@ from reference.format.metadata import load_metadata
 from reference.format.model import ABI_DEPENDENCY, VariantMetadata
 from reference.format.wheel import read_variant_json
 from reference.install.sources import FileLink
-from reference.selection.select import Selection, SelectOptions, System, select_wheel
+from reference.selection.result import Selection
+from reference.selection.select import select_wheel
+from reference.selection.system import SelectOptions, System
 
 __all__ = [
     "InvalidLock",

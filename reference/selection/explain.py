@@ -1,4 +1,4 @@
-"""Rendering a :class:`~reference.selection.select.Selection` as text for people.
+"""Rendering a :class:`~reference.selection.result.Selection` as text for people.
 
 ``variant-ref select --explain`` and the conformance suite's failure reports
 show why the reference chose what it chose: the supported properties per
@@ -10,13 +10,9 @@ text of every clause applied (from :mod:`reference.clauses`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from reference import clauses
-
-if TYPE_CHECKING:
-    from reference.selection.ordering import PropertyKey
-    from reference.selection.select import Selection
+from reference.selection.ordering import PropertyKey
+from reference.selection.result import Selection
 
 __all__ = ["explain_selection"]
 

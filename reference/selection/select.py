@@ -1,327 +1,70 @@
-"""Choosing a wheel: PEP 825 "Variant ordering" and the suggested installer steps.
+"""Selecting a wheel: PEP 825 "Installing a package from an index", one function per step.
 
 Given the wheel filenames of one package version, the combined variant
 metadata, a system and the user's options, :func:`select_wheel` decides which
 wheel to install, ranks every compatible wheel and records, for every
 candidate, why it is or is not compatible. It does no I/O: variant metadata
 read from wheels, provider plugins and the system's facts come in through
-arguments (:class:`System`, ``read_wheel_metadata``).
+arguments (:class:`~reference.selection.system.System`, ``read_wheel_metadata``).
 
-The steps (PEP 825 "Installing a package from an index", 3-9):
+The PEP's steps 1 and 2 (query the index, pick a version) belong to the
+installer (:mod:`reference.install.resolve`, or :func:`select_version` here);
+:func:`select_wheel` carries out steps 3 to 9 and prepares step 10:
 
-1. filter by platform compatibility tags;
-2. if variant wheels remain, obtain the combined metadata: the index-level
-   file where given, else one wheel per label, combined;
-3. labels missing from it are incompatible;
-4. obtain the supported properties per namespace (:mod:`reference.providers.support`);
-5. a variant wheel is compatible when every feature has a supported value;
-6. order the label groups by the seven steps (:mod:`reference.selection.ordering`);
-   the null variant sorts after the others, non-variant wheels after all;
-7. within a group, order by platform tags, then build number.
+3. :func:`filter_by_tags`: filter by platform compatibility tags (and the
+   user's options, which may only narrow the set);
+4. :func:`group_by_label`: are any variant wheels left? group them by label;
+5. :func:`obtain_combined_metadata`: the index-level file, else one wheel per
+   label, combined;
+6. :func:`map_labels`: labels missing from the combined metadata are incompatible;
+7. :func:`obtain_supported_properties`: the providers' ordered lists
+   (:mod:`reference.providers.support`);
+8. :func:`filter_and_order`: keep the variants whose every feature has a
+   supported value and order them by the seven steps
+   (:mod:`reference.selection.ordering`);
+9. :func:`order_groups`: the variant groups in that order (the null variant
+   last), then the non-variant wheels; within a group by platform tags, then
+   build number;
+10. :func:`marker_values`: the variant marker values of the chosen wheel, for
+    its ``Requires-Dist`` (:meth:`~reference.selection.result.Selection.requires`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 from packaging.specifiers import SpecifierSet
 from packaging.tags import Tag
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from reference.errors import VariantError
+from reference.format.combine import combine
 from reference.format.filename import NULL_LABEL, WheelFilename, parse_wheel_filename
 from reference.format.model import Properties, VariantMetadata
-from reference.providers.profiles import Profile
-from reference.providers.support import (
-    BuiltinProvider,
-    NamespaceSupport,
-    PluginRunner,
-    SupportContext,
-    supported_properties,
-)
-from reference.selection.markers import VariantMarkers, evaluate_requires, variant_markers
-from reference.selection.ordering import (
-    PropertyKey,
-    VariantOrder,
-    rank_variants,
-    unsupported_features,
-    variant_sort_key,
-)
+from reference.providers.support import NamespaceSupport, supported_properties
+from reference.selection.markers import VariantMarkers, variant_markers
+from reference.selection.ordering import VariantOrder, rank_variants, unsupported_features, variant_sort_key
+from reference.selection.result import Candidate, Reason, Selection
+from reference.selection.system import SelectOptions, System
 
 __all__ = [
-    "Candidate",
-    "Reason",
-    "SelectOptions",
-    "Selection",
-    "System",
+    "ReadWheelMetadata",
+    "filter_and_order",
+    "filter_by_tags",
+    "group_by_label",
+    "map_labels",
+    "marker_values",
+    "obtain_combined_metadata",
+    "obtain_supported_properties",
+    "order_groups",
     "select_version",
     "select_wheel",
 ]
 
 ReadWheelMetadata = Callable[[str], VariantMetadata]
+"""Reads ``variant.json`` from a wheel, by filename (the installer's I/O, injected)."""
+
 _BLOCKING_STEPS = {"disabled", "untrusted", "no-provider", "plugin-failed"}
-
-
-@dataclass(frozen=True)
-class SelectOptions:
-    """The user's choices; none of them can select an unsupported wheel.
-
-    :param variant: consider only wheels with this label (``--variant``).
-    :param no_variants: consider only non-variant wheels (``--no-variants``).
-    :param enable_providers: namespaces whose optional provider is enabled.
-    :param trust: provider packages the user trusts (``--trust``).
-
-    Spec: pep825:ordering-overrides
-    """
-
-    variant: str | None = None
-    no_variants: bool = False
-    enable_providers: frozenset[str] = frozenset()
-    trust: frozenset[str] = frozenset()
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> SelectOptions:
-        """From a conformance case's ``options`` object."""
-        data = data or {}
-        return cls(
-            variant=data.get("variant"),
-            no_variants=bool(data.get("no_variants", False)),
-            enable_providers=frozenset(data.get("enable_providers", ())),
-            trust=frozenset(data.get("trust", ())),
-        )
-
-
-@dataclass(frozen=True)
-class System:
-    """The target system and the tool's provider machinery.
-
-    :param profile: marker environment, supported tags, user static lists,
-        hardware facts and installed packages.
-    :param plugin_runner: runs trusted plugins (:mod:`reference.providers.plugins`).
-    :param builtins: built-in providers by namespace.
-    :param trusted: packages the tool trusts by default.
-    :param resolution: ``{name: version}`` chosen so far by the resolver; with
-        the profile's ``installed`` it feeds ``abi_dependency``.
-    """
-
-    profile: Profile
-    plugin_runner: PluginRunner | None = None
-    builtins: Mapping[str, BuiltinProvider] = field(default_factory=dict)
-    trusted: frozenset[str] = frozenset()
-    resolution: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def tags(self) -> Sequence[Tag]:
-        """Supported tags, most preferred first."""
-        return self.profile.tags
-
-    @property
-    def environment(self) -> Mapping[str, str]:
-        """The PEP 508 marker environment."""
-        return self.profile.environment
-
-    def support_context(self, options: SelectOptions) -> SupportContext:
-        """The provider lookup's inputs for these options."""
-        return SupportContext(
-            environment=self.profile.environment,
-            user_static=self.profile.namespaces,
-            hardware=self.profile.hardware,
-            installed={**self.profile.installed, **self.resolution},
-            enable_providers=options.enable_providers,
-            trust=frozenset(canonicalize_name(n) for n in self.trusted | options.trust),
-            builtins=self.builtins,
-            plugin_runner=self.plugin_runner,
-        )
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a candidate is not compatible: a clause id and a message."""
-
-    clause: str
-    message: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"clause": self.clause, "message": self.message}
-
-    def __str__(self) -> str:
-        return f"{self.message} [{self.clause}]"
-
-
-@dataclass
-class Candidate:
-    """One wheel and the verdict on it.
-
-    :param tag_rank: position of its most preferred supported tag (lower is
-        better), ``None`` when no tag is supported.
-    :param sort_key: for a compatible variant wheel, the step-6 property keys.
-    :param rank: position in :attr:`Selection.ranked`, ``None`` if not ranked.
-    """
-
-    filename: str
-    wheel: WheelFilename | None
-    reasons: list[Reason] = field(default_factory=list)
-    tag_rank: int | None = None
-    sort_key: tuple[PropertyKey, ...] | None = None
-    rank: int | None = None
-
-    @property
-    def compatible(self) -> bool:
-        """True when nothing rules the wheel out."""
-        return not self.reasons
-
-    @property
-    def label(self) -> str | None:
-        """The variant label, ``None`` for a non-variant wheel."""
-        return self.wheel.variant_label if self.wheel else None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "filename": self.filename,
-            "label": self.label,
-            "compatible": self.compatible,
-            "reasons": [r.to_json() for r in self.reasons],
-            "clauses": sorted({r.clause for r in self.reasons}),
-            "tag_rank": self.tag_rank,
-            "sort_key": [list(k) for k in self.sort_key[:-1]] if self.sort_key else None,
-            "rank": self.rank,
-        }
-
-
-@dataclass
-class Selection:
-    """The outcome of :func:`select_wheel`."""
-
-    candidates: list[Candidate]
-    ranked: list[str]
-    metadata: VariantMetadata | None
-    support: dict[str, NamespaceSupport]
-    order: VariantOrder | None
-    options: SelectOptions
-    markers: VariantMarkers | None = None
-    warnings: list[str] = field(default_factory=list)
-    profile_name: str = ""
-
-    @property
-    def selected(self) -> str | None:
-        """The chosen wheel's filename, or ``None``."""
-        return self.ranked[0] if self.ranked else None
-
-    @property
-    def version(self) -> str | None:
-        """The version of the wheels considered (from the first parsable filename)."""
-        for candidate in self.candidates:
-            if candidate.wheel is not None:
-                return candidate.wheel.version
-        return None
-
-    def requires(
-        self, requires_dist: Iterable[str], environment: Mapping[str, str] | None = None
-    ) -> list[str]:
-        """The selected wheel's ``Requires-Dist`` entries whose markers are true.
-
-        Spec: pep825:markers-after-selection
-        """
-        if self.markers is None:
-            return []
-        return evaluate_requires(requires_dist, self.markers, environment)
-
-    def to_json(self, requires: Sequence[str] | None = None) -> dict[str, Any]:
-        """The ``--json`` document: ``selected``, ``ranked``, ``requires``, ``markers``, ``candidates``.
-
-        Also ``support`` (per namespace, how its properties were obtained) and ``warnings``.
-        """
-        return {
-            "selected": self.selected,
-            "ranked": list(self.ranked),
-            "requires": list(requires or []),
-            "markers": self.markers.to_json() if self.markers else None,
-            "candidates": [c.to_json() for c in self.candidates],
-            "support": {ns: s.to_json() for ns, s in self.support.items()},
-            "warnings": list(self.warnings),
-        }
-
-    def explain(self) -> str:
-        """A readable account: supported properties, candidates, sort keys, the decision, the rules.
-
-        Rendered by :func:`reference.selection.explain.explain_selection`.
-        """
-        from reference.selection.explain import explain_selection
-
-        return explain_selection(self)
-
-
-def _tag_rank(wheel: WheelFilename, tag_index: Mapping[Tag, int]) -> int | None:
-    ranks = [tag_index[t] for t in (Tag(*text.split("-")) for text in wheel.tags()) if t in tag_index]
-    return min(ranks) if ranks else None
-
-
-def _obtain_metadata(
-    labels: dict[str, list[Candidate]],
-    metadata: VariantMetadata | None,
-    read_wheel_metadata: ReadWheelMetadata | None,
-    warnings: list[str],
-) -> VariantMetadata | None:
-    """Step 5 of the installer logic: the index-level file, else one wheel per label, combined."""
-    if metadata is not None:
-        return metadata
-    if read_wheel_metadata is None:
-        reason = Reason("pep825:ordering-combined-metadata", "no variant metadata available for ordering")
-        for label, group in labels.items():
-            # The null variant needs none: it "always corresponds to the
-            # variant with zero properties" (pep825:null-label).
-            if label != NULL_LABEL:
-                for candidate in group:
-                    candidate.reasons.append(reason)
-        return None
-    from reference.format.combine import combine
-
-    documents = []
-    for group in labels.values():
-        first = min(group, key=lambda c: c.filename)
-        try:
-            documents.append(read_wheel_metadata(first.filename))
-        except (VariantError, OSError) as error:
-            # Degrade gracefully: the wheels of this label cannot be used.
-            clause = error.clauses[0] if isinstance(error, VariantError) and error.clauses else (
-                "pep825:degrade-gracefully"
-            )
-            reason = Reason(clause, f"variant metadata of {first.filename} unusable: {error}")
-            warnings.append(str(reason))
-            for candidate in group:
-                candidate.reasons.append(reason)
-    if not documents:
-        return None
-    try:
-        return combine(documents)
-    except VariantError as error:
-        clause = error.clauses[0] if error.clauses else "pep825:consistency-variants"
-        reason = Reason(clause, f"the wheels' variant metadata cannot be combined: {error}")
-        warnings.append(str(reason) + "; variant wheels are ignored")
-        for group in labels.values():
-            for candidate in group:
-                if not candidate.reasons:
-                    candidate.reasons.append(reason)
-        return None
-
-
-def _unsupported_reasons(
-    label: str, metadata: VariantMetadata, order: VariantOrder, support: Mapping[str, NamespaceSupport]
-) -> list[Reason]:
-    reasons = []
-    blocked = []
-    for namespace, feature in unsupported_features(metadata.variants[label], order):
-        values = metadata.variants[label][namespace][feature]
-        listed = ", ".join(f"{namespace} :: {feature} :: {v}" for v in values)
-        reasons.append(Reason("pep825:property-compatibility", f"unsupported property: {listed}"))
-        ns_support = support.get(namespace)
-        if ns_support is not None and ns_support.step in _BLOCKING_STEPS:
-            blocked.append(Reason(ns_support.clause, f"namespace {namespace}: {ns_support.detail}"))
-    # One provider reason per namespace is enough.
-    return reasons + list(dict.fromkeys(blocked))
 
 
 def select_wheel(
@@ -331,7 +74,7 @@ def select_wheel(
     options: SelectOptions | None = None,
     read_wheel_metadata: ReadWheelMetadata | None = None,
 ) -> Selection:
-    """Select among the wheels of one package version.
+    """Select among the wheels of one package version: the PEP's installer steps 3 to 10.
 
     :param filenames: the wheel filenames (other files are reported as
         incompatible candidates).
@@ -347,10 +90,45 @@ def select_wheel(
     pep825:missing-label-incompatible, pep825:ordering-overrides
     """
     options = options or SelectOptions()
+    warnings: list[str] = []
+    candidates = filter_by_tags(filenames, system, options)
+    groups = group_by_label(candidates)
+    combined = obtain_combined_metadata(groups, metadata, read_wheel_metadata, warnings)
+    variants, known = map_labels(groups, combined, warnings)
+    support = obtain_supported_properties(known, variants, combined, system, options, warnings)
+    order, ordered = filter_and_order(known, variants, combined, support)
+    ranked = order_groups(ordered, groups, candidates)
+    return Selection(
+        candidates=candidates,
+        ranked=[c.filename for c in ranked],
+        metadata=combined,
+        support=support,
+        order=order,
+        options=options,
+        markers=marker_values(ranked, variants, support),
+        warnings=warnings,
+        profile_name=system.profile.name,
+    )
+
+
+def _tag_rank(wheel: WheelFilename, tag_index: Mapping[Tag, int]) -> int | None:
+    ranks = [tag_index[t] for t in (Tag(*text.split("-")) for text in wheel.tags()) if t in tag_index]
+    return min(ranks) if ranks else None
+
+
+def filter_by_tags(filenames: Iterable[str], system: System, options: SelectOptions) -> list[Candidate]:
+    """Step 3: "Filter available wheels based on Platform Compatibility Tags".
+
+    Every filename becomes a :class:`Candidate`; a wheel with no supported tag,
+    an unparsable filename, or a wheel the user's options exclude gets the
+    reason it is out. The options only narrow the set.
+
+    Spec: pep825:ordering-platform-tags, pep825:ordering-overrides,
+    reference:platform-tags, reference:option-no-variants, reference:option-variant
+    """
     tag_index: dict[Tag, int] = {}
     for position, tag in enumerate(system.tags):
         tag_index.setdefault(tag, position)
-    warnings: list[str] = []
     candidates: list[Candidate] = []
     for name in filenames:
         try:
@@ -371,30 +149,110 @@ def select_wheel(
                 Reason("reference:option-variant", f"only variant {options.variant!r} was requested")
             )
         candidates.append(candidate)
+    return candidates
 
-    # Variant wheels still in the running, by label.
-    labels: dict[str, list[Candidate]] = {}
+
+def group_by_label(candidates: Iterable[Candidate]) -> dict[str, list[Candidate]]:
+    """Step 4: "Determine if any of the remaining wheels are variant wheels": the compatible
+    variant wheels, grouped by their label (empty when none are left).
+
+    Spec: pep825:ordering-grouping
+    """
+    groups: dict[str, list[Candidate]] = {}
     for candidate in candidates:
         if candidate.compatible and candidate.label is not None:
-            labels.setdefault(candidate.label, []).append(candidate)
+            groups.setdefault(candidate.label, []).append(candidate)
+    return groups
 
-    combined: VariantMetadata | None = None
-    support: dict[str, NamespaceSupport] = {}
-    order: VariantOrder | None = None
-    ordered: list[str] = []
-    if labels:
-        combined = _obtain_metadata(labels, metadata, read_wheel_metadata, warnings)
+
+def obtain_combined_metadata(
+    groups: Mapping[str, list[Candidate]],
+    metadata: VariantMetadata | None,
+    read_wheel_metadata: ReadWheelMetadata | None,
+    warnings: list[str],
+) -> VariantMetadata | None:
+    """Step 5: "obtain the combined variant metadata": the index-level file, else one wheel per label.
+
+    Nothing is read when no variant wheel is left. A wheel whose metadata
+    cannot be read, or documents that cannot be combined, rule out the wheels
+    concerned with a warning instead of failing (degrading gracefully).
+
+    Spec: pep825:ordering-combined-metadata, pep825:ordering-prefer-index-file,
+    pep825:degrade-gracefully
+    """
+    if not groups:
+        return None
+    if metadata is not None:
+        return metadata
+    if read_wheel_metadata is None:
+        reason = Reason("pep825:ordering-combined-metadata", "no variant metadata available for ordering")
+        for label, group in groups.items():
+            # The null variant needs none: it "always corresponds to the
+            # variant with zero properties" (pep825:null-label).
+            if label != NULL_LABEL:
+                for candidate in group:
+                    candidate.reasons.append(reason)
+        return None
+    documents = _read_one_wheel_per_label(groups, read_wheel_metadata, warnings)
+    if not documents:
+        return None
+    try:
+        return combine(documents)
+    except VariantError as error:
+        clause = error.clauses[0] if error.clauses else "pep825:consistency-variants"
+        reason = Reason(clause, f"the wheels' variant metadata cannot be combined: {error}")
+        warnings.append(str(reason) + "; variant wheels are ignored")
+        for group in groups.values():
+            for candidate in group:
+                if not candidate.reasons:
+                    candidate.reasons.append(reason)
+        return None
+
+
+def _read_one_wheel_per_label(
+    groups: Mapping[str, list[Candidate]], read_wheel_metadata: ReadWheelMetadata, warnings: list[str]
+) -> list[VariantMetadata]:
+    """The ``variant.json`` of the first wheel (by name) of every label; unreadable ones rule out their group.
+
+    Spec: pep825:ordering-combined-metadata, pep825:degrade-gracefully
+    """
+    documents = []
+    for group in groups.values():
+        first = min(group, key=lambda c: c.filename)
+        try:
+            documents.append(read_wheel_metadata(first.filename))
+        except (VariantError, OSError) as error:
+            clause = error.clauses[0] if isinstance(error, VariantError) and error.clauses else (
+                "pep825:degrade-gracefully"
+            )
+            reason = Reason(clause, f"variant metadata of {first.filename} unusable: {error}")
+            warnings.append(str(reason))
+            for candidate in group:
+                candidate.reasons.append(reason)
+    return documents
+
+
+def map_labels(
+    groups: Mapping[str, list[Candidate]], combined: VariantMetadata | None, warnings: list[str]
+) -> tuple[dict[str, Properties], dict[str, list[Candidate]]]:
+    """Step 6: "Map the variant labels into sets of variant properties using the combined variant metadata".
+
+    Labels missing from it are incompatible, except ``null``, which always has
+    zero properties: that normative sentence is read as taking precedence over
+    the non-normative "labels missing from it ... are incompatible".
+
+    :returns: ``{label: properties}`` of the combined metadata (plus ``null``),
+        and the groups still compatible whose label it maps.
+
+    Spec: pep825:missing-label-incompatible, pep825:null-label
+    """
     variants: dict[str, Properties] = dict(combined.variants) if combined is not None else {}
-    if NULL_LABEL in labels and NULL_LABEL not in variants:
-        # pep825:null-label: "The label null is reserved and always corresponds
-        # to the variant with zero properties ... always compatible". This
-        # normative sentence is read as taking precedence over the
-        # non-normative "labels missing from it ... are incompatible".
+    if NULL_LABEL in groups and NULL_LABEL not in variants:
         variants[NULL_LABEL] = {}
         if combined is not None:
             warnings.append("the combined metadata does not list the null variant; it has zero properties")
     known: dict[str, list[Candidate]] = {}
-    for label, group in labels.items():
+    for label, group in groups.items():
         if not all(c.compatible for c in group):
             continue
         if label not in variants:
@@ -406,52 +264,126 @@ def select_wheel(
                 candidate.reasons.append(reason)
         else:
             known[label] = group
-    if known:
-        namespaces = list(dict.fromkeys(ns for label in known for ns in variants[label]))
-        if combined is not None and namespaces:
-            support = supported_properties(combined, system.support_context(options), namespaces)
-        for ns_support in support.values():
-            warnings.extend(f"namespace {ns_support.namespace}: {w}" for w in ns_support.warnings)
-        priorities = combined.namespace_priorities if combined is not None else ()
-        order = VariantOrder.build(priorities, {ns: s.features for ns, s in support.items()})
-        ordered, unsupported = rank_variants({label: variants[label] for label in known}, order)
-        for label in unsupported:
-            assert combined is not None  # only the null variant gets here without metadata
-            reasons = _unsupported_reasons(label, combined, order, support)
-            for candidate in known[label]:
-                candidate.reasons.extend(reasons)
-        for label in ordered:
-            key = variant_sort_key(label, variants[label], order)[0]
-            for candidate in known[label]:
-                candidate.sort_key = key
+    return variants, known
 
-    # Groups: variant labels by steps 1-7 (null last by construction), then non-variant.
-    groups: list[list[Candidate]] = [[c for c in labels[label] if c.compatible] for label in ordered]
-    groups.append([c for c in candidates if c.compatible and c.label is None])
+
+def obtain_supported_properties(
+    known: Mapping[str, list[Candidate]],
+    variants: Mapping[str, Properties],
+    combined: VariantMetadata | None,
+    system: System,
+    options: SelectOptions,
+    warnings: list[str],
+) -> dict[str, NamespaceSupport]:
+    """Step 7: "Obtain the ordered lists of compatible variant properties", per namespace.
+
+    Only the namespaces the remaining labels use are looked up, so no plugin
+    runs for wheels already ruled out; the providers text decides each
+    (:func:`reference.providers.support.supported_properties`).
+
+    Spec: pep825:ordering-compatible-lists
+    """
+    namespaces = list(dict.fromkeys(ns for label in known for ns in variants[label]))
+    if combined is None or not namespaces:
+        return {}
+    support = supported_properties(combined, system.support_context(options), namespaces)
+    for ns_support in support.values():
+        warnings.extend(f"namespace {ns_support.namespace}: {w}" for w in ns_support.warnings)
+    return support
+
+
+def filter_and_order(
+    known: Mapping[str, list[Candidate]],
+    variants: Mapping[str, Properties],
+    combined: VariantMetadata | None,
+    support: Mapping[str, NamespaceSupport],
+) -> tuple[VariantOrder | None, list[str]]:
+    """Step 8: "Filter and order variants based on the lists of compatible properties".
+
+    A label is compatible when every feature has a supported value; the
+    compatible ones are ordered by the seven steps of "Variant ordering",
+    each wheel getting its sort key, the others the reasons they are out.
+
+    :returns: the ordered lists of steps 1-3 (``None`` when no variant wheel
+        is left) and the compatible labels, most preferred first.
+
+    Spec: pep825:property-compatibility, pep825:ordering-step-1, pep825:ordering-step-7
+    """
+    if not known:
+        return None, []
+    priorities = combined.namespace_priorities if combined is not None else ()
+    order = VariantOrder.build(priorities, {ns: s.features for ns, s in support.items()})
+    ordered, unsupported = rank_variants({label: variants[label] for label in known}, order)
+    for label in unsupported:
+        assert combined is not None  # only the null variant gets here without metadata
+        reasons = _unsupported_reasons(label, combined, order, support)
+        for candidate in known[label]:
+            candidate.reasons.extend(reasons)
+    for label in ordered:
+        key = variant_sort_key(label, variants[label], order)[0]
+        for candidate in known[label]:
+            candidate.sort_key = key
+    return order, ordered
+
+
+def _unsupported_reasons(
+    label: str, metadata: VariantMetadata, order: VariantOrder, support: Mapping[str, NamespaceSupport]
+) -> list[Reason]:
+    """Why a label is incompatible: its unsupported properties, and the provider step that blocked them.
+
+    Spec: pep825:property-compatibility
+    """
+    reasons = []
+    blocked = []
+    for namespace, feature in unsupported_features(metadata.variants[label], order):
+        values = metadata.variants[label][namespace][feature]
+        listed = ", ".join(f"{namespace} :: {feature} :: {v}" for v in values)
+        reasons.append(Reason("pep825:property-compatibility", f"unsupported property: {listed}"))
+        ns_support = support.get(namespace)
+        if ns_support is not None and ns_support.step in _BLOCKING_STEPS:
+            blocked.append(Reason(ns_support.clause, f"namespace {namespace}: {ns_support.detail}"))
+    # One provider reason per namespace is enough.
+    return reasons + list(dict.fromkeys(blocked))
+
+
+def order_groups(
+    ordered: Sequence[str], groups: Mapping[str, list[Candidate]], candidates: Sequence[Candidate]
+) -> list[Candidate]:
+    """Step 9 (with step 8's fallback): the final ranking of the compatible wheels.
+
+    The variant groups in the order of step 8 (the null variant last by
+    construction), then the group of non-variant wheels; "If multiple wheels
+    ... share the same variant label, order them by Platform compatibility
+    tags and build number" (higher build first; the filename breaks ties).
+    Sets every candidate's ``rank``.
+
+    Spec: pep825:ordering-null-last, pep825:ordering-non-variant-last,
+    pep825:ordering-platform-tags, pep825:ordering-grouping
+    """
+    ordered_groups = [[c for c in groups[label] if c.compatible] for label in ordered]
+    ordered_groups.append([c for c in candidates if c.compatible and c.label is None])
     ranked: list[Candidate] = []
-    for group in groups:
+    for group in ordered_groups:
         by_name = sorted(group, key=lambda c: c.filename)
         by_build = sorted(by_name, key=lambda c: c.wheel.build_number if c.wheel else (), reverse=True)
         ranked += sorted(by_build, key=lambda c: c.tag_rank if c.tag_rank is not None else 0)
     for position, candidate in enumerate(ranked):
         candidate.rank = position
+    return ranked
 
-    markers = None
-    if ranked:
-        best = ranked[0]
-        supported = {ns: s.features for ns, s in support.items()}
-        markers = variant_markers(best.label, variants.get(best.label or "", {}), supported)
-    return Selection(
-        candidates=candidates,
-        ranked=[c.filename for c in ranked],
-        metadata=combined,
-        support=support,
-        order=order,
-        options=options,
-        markers=markers,
-        warnings=warnings,
-        profile_name=system.profile.name,
-    )
+
+def marker_values(
+    ranked: Sequence[Candidate], variants: Mapping[str, Properties], support: Mapping[str, NamespaceSupport]
+) -> VariantMarkers | None:
+    """For step 10: the variant marker values of the selected wheel (``None`` when none is selected).
+
+    Spec: pep825:markers-values, pep825:markers-properties-narrowed
+    """
+    if not ranked:
+        return None
+    best = ranked[0]
+    supported = {ns: s.features for ns, s in support.items()}
+    return variant_markers(best.label, variants.get(best.label or "", {}), supported)
 
 
 def select_version(
@@ -463,7 +395,7 @@ def select_version(
     read_wheel_metadata: ReadWheelMetadata | None = None,
     prereleases: bool | None = None,
 ) -> Selection | None:
-    """Pick the highest version allowed by ``specifier`` with a compatible wheel.
+    """Steps 2 to 10: pick the highest version allowed by ``specifier`` with a compatible wheel.
 
     :param filenames: wheel filenames of several versions of one package.
     :param metadata_for: the combined metadata of a version (as written in the
