@@ -847,7 +847,7 @@ def _untrusted_plugins_run() -> Iterator[Any]:
     def wrap(call: Callable[..., Any], namespace: str, provider: Any, context: Any, declared: Any) -> Any:
         from packaging.utils import canonicalize_name
 
-        from reference.providers.support import plugin_requirements
+        from reference.providers.interface import plugin_requirements
 
         if provider is None or not provider.requires:
             return call(namespace, provider, context, declared)

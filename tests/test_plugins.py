@@ -16,13 +16,14 @@ import pytest
 
 from reference.errors import ProviderError
 from reference.format.model import ProviderInfo
+from reference.providers.interface import FeatureConfig
 from reference.providers.plugins import (
     PluginRunner,
     active_requirements,
     parse_plugin_output,
     plugin_api_for,
 )
-from reference.providers.support import FeatureConfig, SupportContext, namespace_support
+from reference.providers.support import SupportContext, namespace_support
 from tests import test_index
 from tests.test_index import build_wheel, make_simple_index
 

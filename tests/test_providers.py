@@ -12,14 +12,8 @@ import pytest
 
 from reference.errors import ProviderError
 from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, ProviderInfo, VariantMetadata
-from reference.providers.support import (
-    FeatureConfig,
-    SupportContext,
-    namespace_support,
-    plugin_api,
-    supported_properties,
-    validate_configs,
-)
+from reference.providers.interface import FeatureConfig, plugin_api, validate_configs
+from reference.providers.support import SupportContext, namespace_support, supported_properties
 
 ENV_312 = {"python_version": "3.12", "sys_platform": "linux", "platform_machine": "x86_64"}
 ENV_311 = {**ENV_312, "python_version": "3.11"}

@@ -13,8 +13,8 @@ from packaging.specifiers import SpecifierSet
 
 from reference.errors import InvalidVariantMetadata, Violation
 from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, ProviderInfo, VariantMetadata
+from reference.providers.interface import FeatureConfig
 from reference.providers.profiles import Profile
-from reference.providers.support import FeatureConfig
 from reference.selection.explain import explain_selection
 from reference.selection.select import select_version, select_wheel
 from reference.selection.system import SelectOptions, System

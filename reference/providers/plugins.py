@@ -48,7 +48,7 @@ from reference.errors import ProviderError
 from reference.format.model import ProviderInfo
 from reference.format.properties import NAME_RE, VALUE_RE
 from reference.providers._plugin_cache import EnvironmentCache, default_cache_dir
-from reference.providers.support import FeatureConfig, plugin_api, plugin_requirements
+from reference.providers.interface import FeatureConfig, plugin_api, plugin_requirements
 
 __all__ = [
     "FeatureConfig",
@@ -87,7 +87,7 @@ def active_requirements(
 
     Spec: providers:requires-markers ("the requirements for which the markers
     evaluate to false are filtered out"). Wraps
-    :func:`reference.providers.support.plugin_requirements`.
+    :func:`reference.providers.interface.plugin_requirements`.
 
     :raises ProviderError: an entry is not a valid dependency specifier, or none remains.
     """
@@ -104,7 +104,7 @@ def plugin_api_for(info: ProviderInfo, environment: Mapping[str, str]) -> str:
     Spec: providers:plugin-api-default ("a default value is determined by
     normalizing the package name from the first dependency specifier in
     requires and then replacing all - characters with _"), via
-    :func:`reference.providers.support.plugin_api`; the result is checked against the
+    :func:`reference.providers.interface.plugin_api`; the result is checked against the
     object reference notation (providers:plugin-api-format).
 
     :raises ProviderError: no endpoint can be determined, or it is malformed.
@@ -158,7 +158,7 @@ def parse_plugin_output(namespace: str, data: Any) -> list[FeatureConfig]:
 class PluginRunner:
     """Installs trusted provider packages in isolation and queries them in a child process.
 
-    Implements the :class:`reference.providers.support.PluginRunner` protocol: call it
+    Implements the :class:`reference.providers.interface.PluginRunner` protocol: call it
     with ``(provider, environment)``; the packages it may run are the ``trust``
     given here (:mod:`reference.providers.support` checks trust first; this checks again).
 

@@ -9,8 +9,9 @@ from typing import Any
 from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 
+from reference.providers.interface import BuiltinProvider, PluginRunner
 from reference.providers.profiles import Profile
-from reference.providers.support import BuiltinProvider, PluginRunner, SupportContext
+from reference.providers.support import SupportContext
 
 __all__ = ["SelectOptions", "System"]
 
