@@ -54,7 +54,17 @@ def combine(documents: Iterable[VariantMetadata]) -> VariantMetadata:
     if not docs:
         raise ValueError("combine() needs at least one document")
     names = [_name(d, i) for i, d in enumerate(docs)]
+    return VariantMetadata(
+        schema=_combine_schema(docs, names),
+        namespace_priorities=_combine_priorities(docs, names),
+        variants=_combine_variants(docs, names),
+        providers=_combine_providers(docs, names),
+        source=" + ".join(sorted(set(names))),
+    )
 
+
+def _combine_schema(docs: list[VariantMetadata], names: list[str]) -> str:
+    """One format version for all; the ``$schema`` URL they share, else the canonical one."""
     versions = {d.version for d in docs}
     if len(versions) > 1:
         first = docs[0]
@@ -69,9 +79,14 @@ def combine(documents: Iterable[VariantMetadata]) -> VariantMetadata:
             )
         )
     urls = {d.schema for d in docs}
-    schema = urls.pop() if len(urls) == 1 else _CANONICAL_URL.get(docs[0].version, min(urls))
+    return urls.pop() if len(urls) == 1 else _CANONICAL_URL.get(docs[0].version, min(urls))
 
-    # default-priorities.namespace: the longest list, every other a prefix of it.
+
+def _combine_priorities(docs: list[VariantMetadata], names: list[str]) -> tuple[str, ...]:
+    """``default-priorities.namespace``: the longest list, every other a prefix of it.
+
+    Spec: pep825:consistency-default-priorities
+    """
     longest_index = max(range(len(docs)), key=lambda i: (len(docs[i].namespace_priorities), i))
     longest = docs[longest_index].namespace_priorities
     for index, doc in enumerate(docs):
@@ -86,7 +101,16 @@ def combine(documents: Iterable[VariantMetadata]) -> VariantMetadata:
                     f"{names[index]} + {names[longest_index]}",
                 )
             )
+    return tuple(longest)
 
+
+def _combine_variants(
+    docs: list[VariantMetadata], names: list[str]
+) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
+    """``variants``: the union, one label always mapping to the same properties; sorted by label.
+
+    Spec: pep825:consistency-variants
+    """
     variants: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
     origin: dict[str, int] = {}
     for index, doc in enumerate(docs):
@@ -105,15 +129,7 @@ def combine(documents: Iterable[VariantMetadata]) -> VariantMetadata:
                         f"{names[origin[label]]} + {names[index]}",
                     )
                 )
-
-    providers = _combine_providers(docs, names)
-    return VariantMetadata(
-        schema=schema,
-        namespace_priorities=tuple(longest),
-        variants=dict(sorted(variants.items())),
-        providers=providers,
-        source=" + ".join(sorted(set(names))),
-    )
+    return dict(sorted(variants.items()))
 
 
 def _combine_providers(docs: list[VariantMetadata], names: list[str]) -> dict[str, ProviderInfo] | None:

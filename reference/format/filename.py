@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from reference.errors import InvalidVariantFilename, InvalidVariantLabel, Violation
 
@@ -134,13 +134,16 @@ class WheelFilename:
         return self.format()
 
 
-def _tag_set(text: str, component: str, problems: list[Violation]) -> tuple[str, ...]:
-    tags = tuple(text.split("."))
-    if not all(_TAG_RE.fullmatch(tag) for tag in tags):
-        problems.append(
-            Violation("wheel:filename", f"{component} {text!r} is not a valid tag set", component)
-        )
-    return tags
+class _Components(NamedTuple):
+    """The dash-separated components of a wheel filename, as written."""
+
+    distribution: str
+    version: str
+    build_tag: str | None
+    python: str
+    abi: str
+    platform: str
+    label: str | None
 
 
 def parse_wheel_filename(filename: str) -> WheelFilename:
@@ -157,85 +160,95 @@ def parse_wheel_filename(filename: str) -> WheelFilename:
         problem found is reported, each naming its component.
     """
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    if not name.endswith(".whl"):
-        raise InvalidVariantFilename(
-            Violation("wheel:filename", f"{name!r} does not end in .whl", "extension")
-        )
-    parts = name[: -len(".whl")].split("-")
-    build_tag: str | None = None
-    label: str | None = None
-    if len(parts) == 5:
-        distribution, version, python, abi, platform = parts
-    elif len(parts) == 6:
-        # The Python tag never starts with a digit and a build tag always
-        # does, so the third component tells the two readings apart.
-        if parts[2][:1].isdigit():
-            distribution, version, build_tag, python, abi, platform = parts
-        else:
-            distribution, version, python, abi, platform, label = parts
-    elif len(parts) == 7:
-        distribution, version, build_tag, python, abi, platform, label = parts
-    else:
-        raise InvalidVariantFilename(
-            Violation(
-                "wheel:filename",
-                f"{name!r} has {len(parts)} dash-separated components; a wheel has 5 to 7 "
-                "(distribution, version, build tag?, python tag, abi tag, platform tag, "
-                "variant label?)",
-                "filename",
-            )
-        )
-
-    problems: list[Violation] = []
-    if not _DISTRIBUTION_RE.fullmatch(distribution):
-        problems.append(
-            Violation(
-                "wheel:filename",
-                f"distribution {distribution!r} must use only A-Z, a-z, 0-9, _ and .",
-                "distribution",
-            )
-        )
-    if not _version_ok(version):
-        problems.append(
-            Violation("wheel:filename", f"version {version!r} is not a valid version", "version")
-        )
-    if build_tag is not None and not _BUILD_RE.fullmatch(build_tag):
-        problems.append(
-            Violation(
-                "wheel:filename",
-                f"build tag {build_tag!r} must start with a digit",
-                "build tag",
-            )
-        )
-    if python[:1].isdigit():
-        problems.append(
-            Violation(
-                "pep825:python-tag-digit",
-                f"python tag {python!r} must not start with a digit",
-                "python tag",
-            )
-        )
-    python_tags = _tag_set(python, "python tag", problems)
-    abi_tags = _tag_set(abi, "abi tag", problems)
-    platform_tags = _tag_set(platform, "platform tag", problems)
-    if label is not None:
-        bad_label = check_label(label)
-        if bad_label is not None:
-            problems.append(bad_label)
+    parts = _split_components(name)
+    problems = _component_violations(parts)
     if problems:
         problems = [replace(problem, source=name) for problem in problems]
         if any(p.clause == "pep825:label-charset" for p in problems):
             raise InvalidVariantLabel(problems)
         raise InvalidVariantFilename(problems)
     return WheelFilename(
-        distribution=distribution,
-        version=version,
-        build_tag=build_tag,
-        python_tags=python_tags,
-        abi_tags=abi_tags,
-        platform_tags=platform_tags,
-        variant_label=label,
+        distribution=parts.distribution,
+        version=parts.version,
+        build_tag=parts.build_tag,
+        python_tags=tuple(parts.python.split(".")),
+        abi_tags=tuple(parts.abi.split(".")),
+        platform_tags=tuple(parts.platform.split(".")),
+        variant_label=parts.label,
     )
+
+
+def _split_components(name: str) -> _Components:
+    """The components of ``name``: 5 to 7, the sixth read as a build tag or a label.
+
+    The Python tag never starts with a digit and a build tag always does, so
+    the third component of a six-component name tells the two readings apart.
+
+    Spec: pep825:python-tag-digit
+    """
+    if not name.endswith(".whl"):
+        raise InvalidVariantFilename(
+            Violation("wheel:filename", f"{name!r} does not end in .whl", "extension")
+        )
+    parts = name[: -len(".whl")].split("-")
+    if len(parts) == 5:
+        return _Components(parts[0], parts[1], None, parts[2], parts[3], parts[4], None)
+    if len(parts) == 6 and parts[2][:1].isdigit():
+        return _Components(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], None)
+    if len(parts) == 6:
+        return _Components(parts[0], parts[1], None, parts[2], parts[3], parts[4], parts[5])
+    if len(parts) == 7:
+        return _Components(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6])
+    raise InvalidVariantFilename(
+        Violation(
+            "wheel:filename",
+            f"{name!r} has {len(parts)} dash-separated components; a wheel has 5 to 7 "
+            "(distribution, version, build tag?, python tag, abi tag, platform tag, "
+            "variant label?)",
+            "filename",
+        )
+    )
+
+
+def _component_violations(parts: _Components) -> list[Violation]:
+    """Every component that breaks its rule, in filename order.
+
+    Spec: wheel:filename, pep825:python-tag-digit, pep825:label-charset
+    """
+    problems: list[Violation] = []
+    if not _DISTRIBUTION_RE.fullmatch(parts.distribution):
+        problems.append(
+            Violation(
+                "wheel:filename",
+                f"distribution {parts.distribution!r} must use only A-Z, a-z, 0-9, _ and .",
+                "distribution",
+            )
+        )
+    if not _version_ok(parts.version):
+        problems.append(
+            Violation("wheel:filename", f"version {parts.version!r} is not a valid version", "version")
+        )
+    if parts.build_tag is not None and not _BUILD_RE.fullmatch(parts.build_tag):
+        problems.append(
+            Violation("wheel:filename", f"build tag {parts.build_tag!r} must start with a digit", "build tag")
+        )
+    if parts.python[:1].isdigit():
+        problems.append(
+            Violation(
+                "pep825:python-tag-digit",
+                f"python tag {parts.python!r} must not start with a digit",
+                "python tag",
+            )
+        )
+    tag_sets = ((parts.python, "python tag"), (parts.abi, "abi tag"), (parts.platform, "platform tag"))
+    for text, component in tag_sets:
+        if not all(_TAG_RE.fullmatch(tag) for tag in text.split(".")):
+            message = f"{component} {text!r} is not a valid tag set"
+            problems.append(Violation("wheel:filename", message, component))
+    bad_label = check_label(parts.label) if parts.label is not None else None
+    if bad_label is not None:
+        problems.append(bad_label)
+    return problems
 
 
 def _version_ok(text: str) -> bool:

@@ -245,50 +245,70 @@ def load_metadata(
     Spec: pep825:metadata-structure, pep825:variants-single-entry,
     pep825:default-priorities-namespace, pep825:null-label, providers:*
     """
-    raw: Any = data  # callers may pass any parsed JSON value
-    if (
-        kind == "pyproject"
-        and isinstance(raw, Mapping)
-        and "variant" in raw
-        and "default-priorities" not in raw
-    ):
-        raw = raw["variant"]
-    if not isinstance(raw, Mapping):
-        raise InvalidVariantMetadata(
-            Violation("pep825:metadata-structure", "variant metadata must be a JSON object", "", source)
-        )
-    data = raw
-    if kind == "pyproject" and "$schema" not in data:
-        schema_url: Any = SCHEMA_0_2_0
-    else:
-        schema_url = data.get("$schema")
+    document = _document(data, kind, source)
+    schema_url: Any = document.get("$schema")
+    if kind == "pyproject" and "$schema" not in document:
+        schema_url = SCHEMA_0_2_0
     problems, notes = check_version(schema_url, source)
     if problems:
         raise UnsupportedSchemaVersion(problems)
     for note in notes:
         warnings.warn(note, MetadataWarning, stacklevel=2)
     version = _effective_version(schema_url)
-    if kind == "pyproject":
-        if version < (0, 2, 0):
-            raise UnsupportedSchemaVersion(
-                Violation(
-                    "building:pyproject-table",
-                    "the [variant] table uses format 0.2.0 or later (it holds providers)",
-                    json_pointer("$schema"),
-                    source,
-                )
-            )
-        validator_key = "pyproject"
-    else:
-        validator_key = _SCHEMA_FILES[version]
+    violations = list(_schema_violations(document, _validator_key(kind, version, source), source))
+    violations += _rule_violations(document, kind, label, version, source)
+    if violations:
+        raise InvalidVariantMetadata(_dedupe(violations))
+    return _to_model(document, str(schema_url), source)
 
-    violations = list(_schema_violations(data, validator_key, source))
+
+def _document(data: Any, kind: Kind, source: str) -> Mapping[str, Any]:
+    """The document to validate: a JSON object (for ``pyproject``, the ``[variant]`` table).
+
+    Spec: pep825:metadata-structure
+    """
+    pyproject_toml = isinstance(data, Mapping) and "variant" in data and "default-priorities" not in data
+    if kind == "pyproject" and pyproject_toml:
+        data = data["variant"]
+    if not isinstance(data, Mapping):
+        raise InvalidVariantMetadata(
+            Violation("pep825:metadata-structure", "variant metadata must be a JSON object", "", source)
+        )
+    return data
+
+
+def _validator_key(kind: Kind, version: tuple[int, int, int], source: str) -> str:
+    """Which JSON Schema checks the document: its format version's, or the ``[variant]`` table's.
+
+    Spec: building:pyproject-table
+    """
+    if kind != "pyproject":
+        return _SCHEMA_FILES[version]
+    if version < (0, 2, 0):
+        raise UnsupportedSchemaVersion(
+            Violation(
+                "building:pyproject-table",
+                "the [variant] table uses format 0.2.0 or later (it holds providers)",
+                json_pointer("$schema"),
+                source,
+            )
+        )
+    return "pyproject"
+
+
+def _rule_violations(
+    data: Mapping[str, Any], kind: Kind, label: str | None, version: tuple[int, int, int], source: str
+) -> list[Violation]:
+    """The third layer: the rules of :mod:`reference.format._rules`, which a schema cannot express.
+
+    Values of the wrong type were reported by the schema and are skipped here.
+    """
     variants = data.get("variants")
     variants = variants if isinstance(variants, dict) else {}
     priorities = data.get("default-priorities")
     namespaces = priorities.get("namespace") if isinstance(priorities, dict) else None
     namespaces = [n for n in namespaces if isinstance(n, str)] if isinstance(namespaces, list) else []
-
+    violations: list[Violation] = []
     if kind == "wheel":
         violations += _single_entry(variants, label, source)
     violations += _null_label(variants, source)
@@ -296,9 +316,7 @@ def load_metadata(
     if version >= (0, 2, 0):
         violations += _provider_rules(data, namespaces, source)
         violations += _abi_dependency(variants, source)
-    if violations:
-        raise InvalidVariantMetadata(_dedupe(violations))
-    return _to_model(data, str(schema_url), source)
+    return violations
 
 
 def _dedupe(violations: list[Violation]) -> list[Violation]:

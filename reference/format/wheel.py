@@ -57,57 +57,81 @@ def read_variant_json_bytes(path: str | Path, *, max_bytes: int = MAX_VARIANT_JS
     except zipfile.BadZipFile as exc:
         raise _error("reference:wheel-layout", f"not a zip archive: {exc}", source) from None
     with archive:
-        infos = archive.infolist()
-        dist_infos = sorted({m.group(1) for info in infos if (m := _DIST_INFO_RE.match(info.filename))})
-        if len(dist_infos) != 1:
-            found = ", ".join(dist_infos) or "none"
-            raise _error(
-                "reference:wheel-layout",
-                f"a wheel has exactly one top-level *.dist-info directory; found {found}",
-                source,
-            )
-        member = f"{dist_infos[0]}/variant.json"
-        matches = [info for info in infos if info.filename == member]
-        if not matches:
-            raise _error(
-                "pep825:variant-wheel-metadata",
-                f"variant wheel has no {member}: a variant wheel MUST include a variant metadata file",
-                source,
-                member,
-            )
-        if len(matches) > 1:
-            raise _error("reference:wheel-layout", f"{member} appears {len(matches)} times", source, member)
-        info = matches[0]
-        if info.file_size > max_bytes:
-            raise _error(
-                "reference:size-limit",
-                f"{member} declares {info.file_size} bytes; the limit is {max_bytes}",
-                source,
-                member,
-            )
-        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_COMPRESSION_RATIO * max(
-            info.compress_size, 1
-        ):
-            raise _error(
-                "reference:size-limit",
-                f"{member} compresses {info.file_size} bytes into {info.compress_size}: "
-                "refused as a likely zip bomb",
-                source,
-                member,
-            )
-        try:
-            with archive.open(info) as stream:
-                raw = stream.read(max_bytes + 1)
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError) as exc:
-            raise _error("reference:wheel-layout", f"cannot read {member}: {exc}", source, member) from None
-        if len(raw) > max_bytes:
-            raise _error(
-                "reference:size-limit",
-                f"{member} holds more than {max_bytes} bytes (its declared size is wrong)",
-                source,
-                member,
-            )
-        return raw
+        info = _variant_json_member(archive, source)
+        _check_declared_size(info, max_bytes, source)
+        return _read_capped(archive, info, max_bytes, source)
+
+
+def _variant_json_member(archive: zipfile.ZipFile, source: str) -> zipfile.ZipInfo:
+    """The one ``*.dist-info/variant.json`` member of the one top-level ``.dist-info`` directory.
+
+    Spec: pep825:variant-wheel-metadata, reference:wheel-layout
+    """
+    infos = archive.infolist()
+    dist_infos = sorted({m.group(1) for info in infos if (m := _DIST_INFO_RE.match(info.filename))})
+    if len(dist_infos) != 1:
+        found = ", ".join(dist_infos) or "none"
+        raise _error(
+            "reference:wheel-layout",
+            f"a wheel has exactly one top-level *.dist-info directory; found {found}",
+            source,
+        )
+    member = f"{dist_infos[0]}/variant.json"
+    matches = [info for info in infos if info.filename == member]
+    if not matches:
+        raise _error(
+            "pep825:variant-wheel-metadata",
+            f"variant wheel has no {member}: a variant wheel MUST include a variant metadata file",
+            source,
+            member,
+        )
+    if len(matches) > 1:
+        raise _error("reference:wheel-layout", f"{member} appears {len(matches)} times", source, member)
+    return matches[0]
+
+
+def _check_declared_size(info: zipfile.ZipInfo, max_bytes: int, source: str) -> None:
+    """Refuse, before inflating anything, a member declared too large or too compressed.
+
+    Spec: reference:size-limit
+    """
+    member = info.filename
+    if info.file_size > max_bytes:
+        raise _error(
+            "reference:size-limit",
+            f"{member} declares {info.file_size} bytes; the limit is {max_bytes}",
+            source,
+            member,
+        )
+    if info.file_size > _RATIO_FLOOR and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+        raise _error(
+            "reference:size-limit",
+            f"{member} compresses {info.file_size} bytes into {info.compress_size}: "
+            "refused as a likely zip bomb",
+            source,
+            member,
+        )
+
+
+def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int, source: str) -> bytes:
+    """The member's bytes, reading at most one byte past ``max_bytes`` whatever its header claims.
+
+    Spec: reference:size-limit
+    """
+    member = info.filename
+    try:
+        with archive.open(info) as stream:
+            raw = stream.read(max_bytes + 1)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError) as exc:
+        raise _error("reference:wheel-layout", f"cannot read {member}: {exc}", source, member) from None
+    if len(raw) > max_bytes:
+        raise _error(
+            "reference:size-limit",
+            f"{member} holds more than {max_bytes} bytes (its declared size is wrong)",
+            source,
+            member,
+        )
+    return raw
 
 
 def read_variant_json(path: str | Path, *, max_bytes: int = MAX_VARIANT_JSON_BYTES) -> VariantMetadata:
