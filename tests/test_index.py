@@ -19,14 +19,8 @@ from typing import Any
 import pytest
 
 from reference.errors import VariantError
-from reference.install.sources import (
-    FileLink,
-    FindLinks,
-    HashMismatch,
-    SimpleIndex,
-    SourceError,
-    variants_json_filename,
-)
+from reference.install.pages import FileLink, HashMismatch, SourceError, variants_json_filename
+from reference.install.sources import FindLinks, SimpleIndex
 
 # --------------------------------------------------------------------------- helpers
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reference.install.installing import InstallError, install_wheel, interpreter_scheme, target_scheme
-from reference.install.sources import HashMismatch
+from reference.install.pages import HashMismatch
 from tests.test_index import VARIANT_DOC, build_wheel
 
 WHEEL = "demo-1.0-py3-none-any-x86_64_v3.whl"

@@ -8,6 +8,7 @@ import pytest
 
 from reference._toml import loads
 from reference.format.model import SCHEMA_0_1_1
+from reference.install.pages import FileLink
 from reference.install.pylock import (
     InvalidLock,
     dumps_lock,
@@ -18,7 +19,6 @@ from reference.install.pylock import (
     prune_metadata,
     variants_json_table,
 )
-from reference.install.sources import FileLink
 
 # PEP 825 "Integration with pylock.toml", "Example", verbatim.
 NUMPY_LOCK = """\

@@ -455,9 +455,9 @@ def _lock_body(args: argparse.Namespace) -> int:
 
     from packaging.requirements import Requirement
 
+    from reference.install.pages import FileLink
     from reference.install.pylock import dumps_lock, package_entry
     from reference.install.resolve import Finder, resolve
-    from reference.install.sources import FileLink
 
     if args.lock:
         raise _Usage("lock reads --find-links or --index-url, not --lock")

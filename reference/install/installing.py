@@ -32,7 +32,7 @@ from installer.exceptions import InstallerError
 from installer.sources import WheelFile
 
 from reference.format.filename import parse_wheel_filename
-from reference.install.sources import verify_hashes
+from reference.install.pages import verify_hashes
 
 __all__ = [
     "InstallError",
@@ -129,7 +129,7 @@ def install_wheel(
 
     :param hashes: ``{algorithm: hexdigest}`` from the index or lock, checked first.
     :param overwrite: replace files that already exist (else an error).
-    :raises reference.install.sources.HashMismatch: the file does not match ``hashes``.
+    :raises reference.install.pages.HashMismatch: the file does not match ``hashes``.
     :raises InstallError: the wheel cannot be installed.
     """
     path = Path(wheel)

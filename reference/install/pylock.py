@@ -33,7 +33,7 @@ from reference.format.filename import parse_wheel_filename
 from reference.format.metadata import load_metadata
 from reference.format.model import ABI_DEPENDENCY, VariantMetadata
 from reference.format.wheel import read_variant_json
-from reference.install.sources import FileLink
+from reference.install.pages import FileLink
 from reference.selection.result import Selection
 from reference.selection.select import select_wheel
 from reference.selection.system import SelectOptions, System

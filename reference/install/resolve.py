@@ -36,7 +36,8 @@ from reference.errors import VariantError, Violation
 from reference.format.metadata import load_metadata, parse_json_bytes
 from reference.format.model import ABI_DEPENDENCY, VariantMetadata
 from reference.format.wheel import read_variant_json
-from reference.install.sources import FileLink, ProjectPage, Source
+from reference.install.pages import FileLink, ProjectPage
+from reference.install.sources import Source
 from reference.selection.markers import evaluate_requires, split_requirement
 from reference.selection.result import Selection
 from reference.selection.select import select_wheel
