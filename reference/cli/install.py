@@ -1,5 +1,7 @@
 """Subcommands ``select``, ``install`` and ``lock``: choose wheels from a source, install or lock them.
 
+Argument parsing and output only: each handler checks the options, opens a
+:class:`reference.install.operations.Session` and makes one request of it.
 Only :mod:`argparse` is imported at module level; handlers import the work.
 
 Exit status: 0 a wheel was selected / everything installed; 1 no compatible
@@ -12,13 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from reference.install.sources import Source
-    from reference.providers.plugins import PluginRunner
-    from reference.selection.system import SelectOptions, System
+    from reference.install.operations import Session
 
 __all__ = ["register"]
 
@@ -142,12 +141,9 @@ class _Usage(Exception):
     """A usage error detected after parsing (exit 2)."""
 
 
-def _setup(args: argparse.Namespace) -> tuple[System, SelectOptions, PluginRunner]:
-    from packaging.utils import canonicalize_name
-
-    from reference.providers.plugins import PluginRunner
-    from reference.providers.profiles import Profile, load_profile
-    from reference.selection.system import SelectOptions, System
+def _session(args: argparse.Namespace) -> Session:
+    """The session for the source, profile and options given (after checking they fit together)."""
+    from reference.install.operations import Session
 
     if args.find_links and args.index_url:
         raise _Usage("give only one of --find-links and --index-url")
@@ -155,27 +151,17 @@ def _setup(args: argparse.Namespace) -> tuple[System, SelectOptions, PluginRunne
         raise _Usage("give a source: --find-links DIR, --index-url URL or --lock FILE")
     if args.variant is not None and args.no_variants:
         raise _Usage("--variant and --no-variants exclude each other")
-    profile = load_profile(args.profile) if args.profile else Profile.current()
-    trust = frozenset(canonicalize_name(name) for name in args.trust)
-    options = SelectOptions(
+    return Session(
+        find_links=args.find_links,
+        index_url=args.index_url,
+        lock=args.lock,
+        profile=args.profile,
         variant=args.variant,
         no_variants=args.no_variants,
-        enable_providers=frozenset(args.enable_provider),
-        trust=trust,
+        enable_providers=args.enable_provider,
+        trust=args.trust,
+        plugin_timeout=args.plugin_timeout,
     )
-    runner = PluginRunner(
-        find_links=[args.find_links] if args.find_links else [],
-        index_url=args.index_url,
-        timeout=args.plugin_timeout,
-        trust=trust,
-    )
-    return System(profile, plugin_runner=runner), options, runner
-
-
-def _source(args: argparse.Namespace) -> Source:
-    from reference.install.sources import open_source
-
-    return open_source(find_links=args.find_links, index_url=args.index_url)
 
 
 def _run(args: argparse.Namespace, body: Any) -> int:
@@ -183,11 +169,12 @@ def _run(args: argparse.Namespace, body: Any) -> int:
     from packaging.requirements import InvalidRequirement
 
     from reference.errors import VariantError
+    from reference.install.operations import RequestError
 
     try:
         status: int = body(args)
         return status
-    except _Usage as exc:
+    except (_Usage, RequestError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except InvalidRequirement as exc:
@@ -216,26 +203,18 @@ def _select(args: argparse.Namespace) -> int:
 
 
 def _select_body(args: argparse.Namespace) -> int:
-    from packaging.requirements import Requirement
-
-    system, options, runner = _setup(args)
-    with runner:
-        if args.lock:
-            result = _select_lock(args, system, options)
-        elif args.requirement.endswith(".whl") and Path(args.requirement).is_file():
-            result = _select_local(Path(args.requirement), system, options)
-        else:
-            result = _select_source(Requirement(args.requirement), _source(args), system, options)
-    selection, requires, extra, warnings = result
+    with _session(args) as session:
+        choice = session.select(args.requirement)
+    selection, requires = choice.selection, choice.requires
     if args.json:
         out = selection.to_json(requires or []) if selection is not None else {
             "selected": None, "ranked": [], "requires": [], "markers": None, "candidates": [],
         }
-        out.update(extra)
-        out["warnings"] = list(dict.fromkeys([*out.get("warnings", []), *warnings]))
+        out.update(choice.extra)
+        out["warnings"] = list(dict.fromkeys([*out.get("warnings", []), *session.warnings]))
         print(json.dumps(out, indent=2, sort_keys=True))
     else:
-        _print_warnings(warnings)
+        _print_warnings(session.warnings)
         if args.explain and selection is not None:
             from reference.selection.explain import explain_selection
 
@@ -253,89 +232,6 @@ def _select_body(args: argparse.Namespace) -> int:
     return EXIT_OK if selection is not None and selection.selected else EXIT_NONE
 
 
-def _select_source(requirement: Any, source: Source, system: System, options: SelectOptions) -> Any:
-    """Newest version allowed by the requirement with a compatible wheel; else the newest's verdict."""
-    from reference.install.resolve import Finder
-
-    finder = Finder(source, system, options, top_level=[requirement.name])
-    try:
-        page = finder.page(requirement.name)
-        selection, candidate = finder.select_requirement(requirement)
-        extra: dict[str, Any] = {
-            "project": page.project,
-            "version": selection.version if selection is not None else None,
-            "url": candidate.link.url if candidate is not None else None,
-        }
-        if page.missing:
-            finder.warnings.append(f"{source.description} has no project {page.project}")
-        elif not page.wheels:
-            finder.warnings.append(f"{source.description} has no wheels of {page.project}")
-        return selection, candidate.requires if candidate is not None else None, extra, finder.warnings
-    finally:
-        finder.close()
-
-
-def _select_local(path: Path, system: System, options: SelectOptions) -> Any:
-    """PEP 825 "Installing a specific local wheel": tags, its own variant.json, properties."""
-    from reference.format.wheel import read_variant_json
-    from reference.install.resolve import wheel_requires_dist
-    from reference.selection.select import select_wheel
-
-    selection = select_wheel([path.name], None, system, options, lambda _name: read_variant_json(path))
-    requires = None
-    if selection.selected:
-        requires = selection.requires(wheel_requires_dist(path), system.environment)
-    return selection, requires, {"url": path.absolute().as_uri()}, selection.warnings
-
-
-def _lock_fetcher(directory: Path) -> Any:
-    from reference.install.sources import Source
-
-    plain = Source()
-    cache: dict[str, Path] = {}
-
-    def fetch(wheel: Any) -> Path:
-        if wheel.url not in cache:
-            cache[wheel.url] = plain.fetch_to(wheel.link(), directory)
-        return cache[wheel.url]
-
-    return fetch
-
-
-def _select_lock(args: argparse.Namespace, system: System, options: SelectOptions) -> Any:
-    import tempfile
-
-    from packaging.requirements import Requirement
-
-    from reference.install.pylock import Lock, load_lock, package_for, select_locked
-
-    lock = load_lock(args.lock)
-    name = Requirement(args.requirement).name
-    package = package_for(lock, name)
-    if package is None:
-        raise _Usage(f"{args.lock} has no package {name!r}")
-    single = Lock((package,), lock.data, lock.source)
-    with tempfile.TemporaryDirectory(prefix="variant-lock-") as tmp:
-        results = select_locked(single, system, options, _reachable_fetch(single, Path(tmp)))
-    if package.name not in results:
-        raise _Usage(f"the marker of {package.name} excludes this system")
-    result = results[package.name]
-    extra = {"project": package.name, "version": package.version}
-    return result.selection, result.requires, extra, result.selection.warnings
-
-
-def _reachable_fetch(lock: Any, directory: Path) -> Any:
-    """A fetcher if every listed wheel is local or on loopback; else ``None`` (nothing is read)."""
-    import urllib.parse
-
-    for package in lock.packages:
-        for wheel in package.wheels:
-            parsed = urllib.parse.urlsplit(wheel.url)
-            if parsed.scheme != "file" and parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
-                return None
-    return _lock_fetcher(directory)
-
-
 # ---------------------------------------------------------------------------- install
 
 
@@ -344,103 +240,21 @@ def _install(args: argparse.Namespace) -> int:
 
 
 def _install_body(args: argparse.Namespace) -> int:
-    import tempfile
-
-    from reference.install.installing import install_wheel, interpreter_scheme, target_scheme
-
-    system, options, runner = _setup(args)
+    session = _session(args)
     if not args.requirements and not args.lock:
         raise _Usage("give at least one REQUIREMENT (or --lock FILE)")
-    scheme = target_scheme(args.target) if args.target else interpreter_scheme(args.python)
-    plan: list[tuple[str, Path, dict[str, str]]] = []
-    warnings: list[str] = []
-    with runner, tempfile.TemporaryDirectory(prefix="variant-install-") as tmp:
-        if args.lock:
-            plan = _plan_lock(args, system, options, Path(tmp), warnings)
-        else:
-            plan = _plan_source(args, system, options, Path(tmp), warnings)
-        installed: dict[str, str] = {}
-        for name, path, hashes in plan:
-            install_wheel(path, scheme, hashes)
-            installed[name] = path.name
+    with session:
+        installed = session.install(
+            args.requirements, target=args.target, python=args.python, no_deps=args.no_deps
+        )
     if args.json:
-        print(json.dumps({"installed": installed, "warnings": list(dict.fromkeys(warnings))}, indent=2))
+        warnings = list(dict.fromkeys(session.warnings))
+        print(json.dumps({"installed": installed, "warnings": warnings}, indent=2))
     else:
-        _print_warnings(warnings)
+        _print_warnings(session.warnings)
         for name, filename in installed.items():
             print(f"installed {name}: {filename}")
     return EXIT_OK
-
-
-def _plan_source(
-    args: argparse.Namespace, system: System, options: SelectOptions, tmp: Path, warnings: list[str]
-) -> list[tuple[str, Path, dict[str, str]]]:
-    from packaging.requirements import Requirement
-
-    from reference.errors import VariantError, Violation
-    from reference.install.resolve import Finder, resolve
-    from reference.selection.markers import split_requirement
-
-    requirements = list(args.requirements)
-    local = [r for r in requirements if r.endswith(".whl") and Path(r).is_file()]
-    plan: list[tuple[str, Path, dict[str, str]]] = []
-    for path_text in local:
-        requirements.remove(path_text)
-        selection, requires, _extra, found = _select_local(Path(path_text), system, options)
-        warnings.extend(found)
-        if not selection.selected:
-            message = f"{path_text} is not compatible with this system"
-            raise VariantError(Violation("reference:resolution", message))
-        plan.append((selection.candidates[0].wheel.distribution, Path(path_text), {}))
-        if not args.no_deps:
-            # markers (variant markers included) were evaluated for this wheel already
-            requirements.extend(split_requirement(entry)[0] for entry in requires or [])
-    if requirements and not (args.find_links or args.index_url):
-        raise _Usage("dependencies need --find-links or --index-url")
-    if requirements:
-        top = [Requirement(r).name for r in args.requirements if r not in local]
-        finder = Finder(_source(args), system, options, download_dir=tmp, top_level=top)
-        if args.no_deps:
-            chosen: dict[str, Any] = {}
-            for text in requirements:
-                requirement = Requirement(text)
-                found_candidate = next(iter(finder.candidates(requirement.name, [requirement])), None)
-                if found_candidate is None:
-                    raise VariantError(
-                        Violation("reference:resolution", f"no compatible wheel satisfies {text}")
-                    )
-                chosen[found_candidate.name] = found_candidate
-        else:
-            chosen = resolve(requirements, finder)
-        warnings.extend(finder.warnings)
-        for name, candidate in chosen.items():
-            plan.append((name, finder.local_path(candidate.link), dict(candidate.link.hashes)))
-    return plan
-
-
-def _plan_lock(
-    args: argparse.Namespace, system: System, options: SelectOptions, tmp: Path, warnings: list[str]
-) -> list[tuple[str, Path, dict[str, str]]]:
-    from packaging.requirements import Requirement
-
-    from reference.errors import VariantError, Violation
-    from reference.install.pylock import load_lock, package_for, select_locked
-
-    lock = load_lock(args.lock)
-    for text in args.requirements:
-        if package_for(lock, Requirement(text).name) is None:
-            raise _Usage(f"{args.lock} has no package {Requirement(text).name!r}")
-    fetch = _lock_fetcher(tmp)
-    results = select_locked(lock, system, options, fetch)
-    plan = []
-    for name, result in results.items():
-        warnings.extend(result.selection.warnings)
-        if result.wheel is None:
-            raise VariantError(
-                Violation("pep825:pylock-resolve", f"no compatible wheel among the locked wheels of {name}")
-            )
-        plan.append((name, fetch(result.wheel), dict(result.wheel.hashes)))
-    return plan
 
 
 # ---------------------------------------------------------------------------- lock
@@ -451,58 +265,18 @@ def _lock(args: argparse.Namespace) -> int:
 
 
 def _lock_body(args: argparse.Namespace) -> int:
-    import tempfile
-
-    from packaging.requirements import Requirement
-
-    from reference.install.pages import FileLink
-    from reference.install.pylock import dumps_lock, package_entry
-    from reference.install.resolve import Finder, resolve
+    from pathlib import Path
 
     if args.lock:
         raise _Usage("lock reads --find-links or --index-url, not --lock")
-    system, options, runner = _setup(args)
-    with runner, tempfile.TemporaryDirectory(prefix="variant-lock-") as tmp:
-        top = [Requirement(r).name for r in args.requirements]
-        finder = Finder(_source(args), system, options, download_dir=Path(tmp), top_level=top)
-        chosen = resolve(args.requirements, finder)
-        _print_warnings(finder.warnings)
-        packages = []
-        for name, candidate in chosen.items():
-            if args.selected_only:
-                links = [candidate.link]
-            else:
-                links = finder.page(name).wheels_for(str(candidate.selection.version))
-            metadata = candidate.selection.metadata
-            if metadata is None and any(finder.page(name).parse(link.filename).is_variant for link in links):
-                # variant wheels without metadata cannot be listed usefully
-                links = [candidate.link]
-            # pylock.toml lists a hash for every wheel: compute it where the source gave none
-            links = [
-                link if link.hashes else FileLink(link.filename, link.url, {"sha256": _sha256(finder, link)})
-                for link in links
-            ]
-            entry = package_entry(
-                name, candidate.selection.version or str(candidate.version), links, metadata,
-                prune=not args.no_prune,
-            )
-            packages.append(entry)
-    document = {"lock-version": "1.0", "created-by": "variant-ref", "packages": packages}
-    text = dumps_lock(document)
+    with _session(args) as session:
+        try:
+            text = session.lock(args.requirements, selected_only=args.selected_only, prune=not args.no_prune)
+        finally:
+            # as soon as the resolution is done, its warnings are shown, even if writing the lock fails
+            _print_warnings(session.warnings)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         print(text, end="")
     return EXIT_OK
-
-
-def _sha256(finder: Any, link: Any) -> str:
-    import hashlib
-
-    return hashlib.sha256(finder.local_path(link).read_bytes()).hexdigest()
-
-
-def main() -> None:  # pragma: no cover - convenience for `python -m reference.cli.install`
-    from reference.cli.main import main as real_main
-
-    sys.exit(real_main())
