@@ -16,17 +16,13 @@ from typing import Any
 
 from reference.errors import Violation
 from reference.format._schema import json_pointer
-from reference.format.model import ABI_DEPENDENCY
+from reference.format.model import ABI_DEPENDENCY, ABI_VALUE_RE
 
 # The checks keep the private names they had in reference.format.metadata, which
 # imports them under those names (so patching reference.format.metadata._null_label,
 # as the mutation catalogue does, still takes effect).
 __all__: list[str] = []
 
-# Providers text, "ABI Dependency Variant Provider": the value "MUST be a valid
-# release segment of a public version identifier ... It MUST contain up to
-# three version components".
-_ABI_VALUE_RE = re.compile(r"[0-9]+(?:\.[0-9]+){0,2}")
 # A normalized project name (PEP 503 / name normalization), with the "-" a
 # feature name cannot hold written as "_".
 _NORMALIZED_NAME_RE = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
@@ -176,7 +172,7 @@ def _abi_dependency(variants: Mapping[str, Any], source: str) -> Iterator[Violat
             if not isinstance(values, list):
                 continue
             for index, value in enumerate(values):
-                if isinstance(value, str) and not _ABI_VALUE_RE.fullmatch(value):
+                if isinstance(value, str) and not ABI_VALUE_RE.fullmatch(value):
                     yield Violation(
                         "providers:abi-value",
                         f"abi_dependency value {value!r} must be a release segment of up to three "

@@ -10,6 +10,7 @@ module only holds the validated values and turns them back into JSON.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from reference.format.properties import VariantFeature, VariantProperty
 
 __all__ = [
     "ABI_DEPENDENCY",
+    "ABI_VALUE_RE",
     "SCHEMA_0_1_1",
     "SCHEMA_0_2_0",
     "Properties",
@@ -29,6 +31,12 @@ __all__ = [
 
 ABI_DEPENDENCY = "abi_dependency"
 """The namespace the providers text reserves for the ABI dependency provider."""
+
+# Providers text, "ABI Dependency Variant Provider": the value "MUST be a valid
+# release segment of a public version identifier ... It MUST contain up to
+# three version components".
+ABI_VALUE_RE = re.compile(r"[0-9]+(?:\.[0-9]+){0,2}")
+"""An ``abi_dependency`` feature value: a release segment of one to three components."""
 
 SCHEMA_0_1_1 = "https://variants-schema.wheelnext.dev/peps/825/v0.1.1.json"
 SCHEMA_0_2_0 = "https://variants-schema.wheelnext.dev/peps/850/v0.2.0.json"

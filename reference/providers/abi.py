@@ -8,18 +8,16 @@ from the resolution in progress; this module only matches.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 from packaging.specifiers import InvalidSpecifier, Specifier
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from reference.format.model import ABI_VALUE_RE
+
 __all__ = ["ABI_VALUE_RE", "abi_matches", "supported_abi_features", "supported_abi_values"]
 
-# Providers text: the value "MUST be a valid release segment of a public
-# version identifier" and "MUST contain up to three version components".
-ABI_VALUE_RE = re.compile(r"[0-9]+(\.[0-9]+){0,2}")
 
 
 def abi_matches(value: str, version: str) -> bool:
