@@ -9,3 +9,5 @@ itself lives in :mod:`reference.format` and :mod:`reference.install`.
 The top layer: it may import every other; nothing imports it but
 ``reference/__main__.py``. See ``docs/architecture.md``.
 """
+
+__all__: list[str] = []

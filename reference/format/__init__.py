@@ -13,3 +13,5 @@ This layer imports nothing of the reference but the shared leaf modules
 (:mod:`reference.errors`, :mod:`reference.clauses`, :mod:`reference._toml`);
 see ``docs/architecture.md``.
 """
+
+__all__: list[str] = []

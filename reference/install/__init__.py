@@ -12,3 +12,5 @@ three requests the command line offers (select, install, lock).
 This layer imports :mod:`reference.selection` and the layers below it; see
 ``docs/architecture.md``.
 """
+
+__all__: list[str] = []

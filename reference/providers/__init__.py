@@ -12,3 +12,5 @@ through the plugin interface (:mod:`.interface`) by the plugin runner
 This layer imports only :mod:`reference.format` and the shared leaf modules;
 see ``docs/architecture.md``.
 """
+
+__all__: list[str] = []

@@ -10,3 +10,5 @@ variant environment markers for the chosen wheel and marker evaluation
 This layer imports only :mod:`reference.providers`, :mod:`reference.format`
 and the shared leaf modules; see ``docs/architecture.md``.
 """
+
+__all__: list[str] = []
