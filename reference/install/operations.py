@@ -89,7 +89,11 @@ class Session:
     :param index_url: a PEP 503 / PEP 691 simple index.
     :param lock: a ``pylock.toml`` (for :meth:`select` and :meth:`install`).
     :param profile: the simulated system (TOML); ``None``: this interpreter.
-    :param trust: provider plugin packages the user trusts.
+    :param variant: consider only wheels with this label (requested projects only).
+    :param no_variants: consider only non-variant wheels.
+    :param enable_providers: namespaces whose optional provider is enabled.
+    :param trust: provider plugin packages the user trusts (any spelling).
+    :param plugin_timeout: seconds one plugin query may take.
     :raises reference.providers.profiles.InvalidProfile: the profile is invalid.
 
     Use as a context manager: leaving it removes the provider environments
