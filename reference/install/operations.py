@@ -26,7 +26,7 @@ import urllib.parse
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -34,17 +34,7 @@ from packaging.utils import canonicalize_name
 from reference.errors import VariantError, Violation
 from reference.format.model import VariantMetadata
 from reference.format.wheel import read_variant_json
-from reference.install.installing import install_wheel, interpreter_scheme, target_scheme
 from reference.install.pages import FileLink
-from reference.install.pylock import (
-    Lock,
-    LockedWheel,
-    dumps_lock,
-    load_lock,
-    package_entry,
-    package_for,
-    select_locked,
-)
 from reference.install.resolve import Candidate, Finder, resolve, wheel_requires_dist
 from reference.install.sources import Source, open_source
 from reference.providers.plugins import PluginRunner
@@ -53,6 +43,12 @@ from reference.selection.markers import split_requirement
 from reference.selection.result import Selection
 from reference.selection.select import select_wheel
 from reference.selection.system import SelectOptions, System
+
+if TYPE_CHECKING:
+    from reference.install.pylock import Lock, LockedWheel
+
+# Installing (the PyPA installer library) and locks (tomli-w) are imported by
+# the requests that need them, so that `variant-ref select` does not pay for them.
 
 __all__ = ["Choice", "RequestError", "Session"]
 
@@ -194,6 +190,8 @@ class Session:
 
         Spec: pep825:pylock-resolve
         """
+        from reference.install.pylock import Lock, load_lock, package_for, select_locked
+
         lock = load_lock(self.lock_path or "")
         name = Requirement(requirement).name
         package = package_for(lock, name)
@@ -221,6 +219,8 @@ class Session:
         :returns: ``{project: installed wheel filename}`` in install order.
         :raises reference.install.installing.InstallError: a wheel cannot be installed.
         """
+        from reference.install.installing import install_wheel, interpreter_scheme, target_scheme
+
         scheme = target_scheme(target) if target else interpreter_scheme(python or "")
         with tempfile.TemporaryDirectory(prefix="variant-install-") as tmp:
             if self.lock_path:
@@ -264,6 +264,8 @@ class Session:
 
         Spec: pep825:pylock-resolve
         """
+        from reference.install.pylock import load_lock, package_for, select_locked
+
         lock = load_lock(self.lock_path or "")
         for text in requirements:
             if package_for(lock, Requirement(text).name) is None:
@@ -286,6 +288,8 @@ class Session:
 
         Spec: pep825:pylock-variants-json, pep825:pylock-retain-labels
         """
+        from reference.install.pylock import dumps_lock
+
         with tempfile.TemporaryDirectory(prefix="variant-lock-") as tmp:
             top = [Requirement(r).name for r in requirements]
             finder = Finder(self.source(), self.system, self.options, download_dir=Path(tmp), top_level=top)
@@ -327,6 +331,8 @@ def _lock_entry(
         link if link.hashes else FileLink(link.filename, link.url, {"sha256": _sha256(finder, link)})
         for link in links
     ]
+    from reference.install.pylock import package_entry
+
     version = candidate.selection.version or str(candidate.version)
     return package_entry(name, version, links, metadata, prune=prune)
 
