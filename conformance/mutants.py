@@ -6,7 +6,7 @@ patch of one reference function — a mistake a real installer could make — an
 the clause it breaks. The mutant adapter (:mod:`conformance.adapters.mutant`)
 runs it through the real adapter interface; a mutant is *killed* when at least
 one case's expectation fails against it (compared with the suite's own
-:func:`conformance.plugin.compare`).
+:func:`conformance.compare.compare`).
 
 ``python -m conformance mutants [--json] [--only ID ...] [--first]`` runs, for
 every mutant, the cases whose op the mutant touches (cases the reference itself
@@ -1323,29 +1323,10 @@ def fixtures_dir(cache: Path | None = None) -> Path:
 
     :param cache: where to keep them (default: the system temporary directory).
     """
-    from conformance.plugin import _locked, _sources_digest
+    from conformance.workspace import built_fixtures
 
     base = cache or Path(tempfile.gettempdir())
-    base.mkdir(parents=True, exist_ok=True)
-    target = base / f"wheel-variant-conformance-fixtures-{_sources_digest()}"
-    with _locked(base / "wheel-variant-conformance-fixtures.lock"):
-        if not (target / ".complete").is_file():
-            from conformance.fixtures import build_all
-
-            partial = Path(tempfile.mkdtemp(prefix="fixtures-", dir=base))
-            try:
-                build_all(partial)
-            except BaseException:
-                shutil.rmtree(partial, ignore_errors=True)
-                raise
-            (partial / ".complete").write_text("ok\n")
-            shutil.rmtree(target, ignore_errors=True)
-            partial.rename(target)
-            # Builds of older sources are no longer used by anyone.
-            for stale in base.glob("wheel-variant-conformance-fixtures-*"):
-                if stale.is_dir() and stale != target:
-                    shutil.rmtree(stale, ignore_errors=True)
-    return target
+    return built_fixtures(base, "wheel-variant-conformance-fixtures", prune=True)
 
 
 def _scratch_root() -> str | None:
@@ -1359,7 +1340,7 @@ class _Runner:
 
     def __init__(self, fixtures: Path, scratch: Path) -> None:
         from conformance.adapters.reference import ReferenceAdapter
-        from conformance.plugin import FIXTURE_SOURCES, resolve_locks
+        from conformance.workspace import FIXTURE_SOURCES, resolve_locks
 
         self.fixtures = fixtures
         self.scratch = scratch
@@ -1391,7 +1372,7 @@ class _Runner:
     def problems(self, adapter: Any, case: Any) -> list[str] | None:
         """The mismatches of ``case`` against ``adapter`` (``None``: it crashed or errored)."""
         from conformance.adapters.base import Result, Workspace
-        from conformance.plugin import compare
+        from conformance.compare import compare
 
         self._count += 1
         tmp = self.scratch / f"case-{self._count}"

@@ -1,9 +1,10 @@
 """The conformance report: every case's outcome, with totals per clause and section.
 
 Written by ``--conformance-report PATH`` as one JSON document (shape:
-``schemas/report.schema.json``).  The collector works from pytest's test
-reports, so it also sees the cases that ran in pytest-xdist workers; the file is
-written once, by the controlling process.
+``schemas/report.schema.json``): :func:`build_report` assembles it from the
+per-case records that :class:`conformance.reporting.ReportCollector` gathers
+during the run.  :func:`markdown_table` and ``python -m conformance.report``
+render several reports side by side.
 
 Outcomes: ``passed``; ``failed`` (observed differs from expected, or a listed
 deviation passes); ``skipped`` (missing capability or the adapter's own
@@ -18,17 +19,12 @@ import argparse
 import datetime
 import json
 import sys
-import time
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 __all__ = [
     "OUTCOMES",
     "REPORT_VERSION",
-    "ReportCollector",
     "build_report",
     "counts",
     "main",
@@ -128,93 +124,6 @@ def _verdict(outcomes: list[str]) -> str:
     if passed == len(ran):
         return "follows"
     return "differs" if passed == 0 else "mixed"
-
-
-class ReportCollector:
-    """A pytest plugin object that records the outcome of every conformance case."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-        self.records: dict[str, dict[str, Any]] = {}
-        self.adapter: dict[str, Any] = {}
-        self.started = time.perf_counter()
-        self.stale_deviations: list[str] = []
-
-    @pytest.hookimpl
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        props = dict(report.user_properties)
-        case = props.get("conformance_case")
-        if not isinstance(case, dict):
-            return
-        adapter = props.get("conformance_adapter")
-        if isinstance(adapter, dict):
-            self.adapter = adapter
-        record = self.records.setdefault(
-            report.nodeid, {**case, "outcome": "passed", "reason": "", "duration": 0.0}
-        )
-        record["duration"] = round(record["duration"] + report.duration, 6)
-        if report.when == "setup":
-            if report.skipped:
-                record["outcome"], record["reason"] = "skipped", _skip_reason(report)
-            elif report.failed:
-                text = report.longreprtext
-                record["outcome"] = "adapter-error" if text.startswith("adapter error") else "error"
-                record["reason"] = text[:4000]
-        elif report.when == "call":
-            if hasattr(report, "wasxfail"):
-                record["outcome"], record["reason"] = "expected-deviation", str(report.wasxfail)
-            elif report.failed:
-                record["outcome"], record["reason"] = "failed", report.longreprtext[:4000]
-            elif report.skipped:
-                record["outcome"], record["reason"] = "skipped", _skip_reason(report)
-        elif report.failed and record["outcome"] == "passed":
-            record["outcome"], record["reason"] = "error", report.longreprtext[:4000]
-
-    def report(self) -> dict[str, Any]:
-        """The report document for the cases seen so far."""
-        return build_report(
-            list(self.records.values()),
-            self.adapter or {"name": self.config.getoption("adapter"), "version": "unknown"},
-            duration=time.perf_counter() - self.started,
-            stale_deviations=self.stale_deviations,
-        )
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        path = self.config.getoption("conformance_report")
-        if not path or hasattr(self.config, "workerinput"):
-            return
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps(self.report(), indent=1) + "\n", encoding="utf-8")
-
-    @pytest.hookimpl
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not self.records or hasattr(self.config, "workerinput"):
-            return
-        report = self.report()
-        adapter = report["adapter"]
-        write = terminalreporter.write_line
-        terminalreporter.section(f"conformance: {adapter['name']} {adapter['version']}")
-        columns = ("passed", "failed", "skipped", "expected-deviation", "adapter-error", "error")
-        width = max([len("topic"), *map(len, report["by_topic"])]) + 2
-        write(f"{'topic':<{width}}" + "".join(f"{c:>{len(c) + 2}}" for c in columns))
-        rows = [*report["by_topic"].items(), ("total", report["totals"])]
-        for topic, row in rows:
-            write(f"{topic:<{width}}" + "".join(f"{row[c]:>{len(c) + 2}}" for c in columns))
-        for behaviour, verdicts in report["readings"].items():
-            text = "; ".join(f"{verdict} {reading}" for reading, verdict in verdicts.items())
-            write(f"unsettled {behaviour}: {text}")
-        for case_id in report["stale_deviations"]:
-            write(f"stale expectation: {case_id} is listed as a deviation but no such case exists", red=True)
-        path = self.config.getoption("conformance_report")
-        if path:
-            write(f"report written to {path}")
-
-
-def _skip_reason(report: pytest.TestReport) -> str:
-    longrepr = report.longrepr
-    text = str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
-    return text.removeprefix("Skipped: ")
 
 
 def _cell(row: Mapping[str, int]) -> str:

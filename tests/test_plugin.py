@@ -16,7 +16,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conformance.plugin import compare, resolve_locks
+from conformance.compare import compare
+from conformance.workspace import resolve_locks
 
 pytest_plugins = ["pytester"]
 

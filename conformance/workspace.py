@@ -1,0 +1,140 @@
+"""What a case runs against: fixture sources, built fixtures and resolved locks.
+
+Shared by the pytest plugin (:mod:`conformance.running`) and the mutation run
+(:mod:`conformance.mutants`); it imports only :mod:`conformance.fixtures`
+(lazily, to build) and the reference's TOML reader.
+
+- :data:`FIXTURE_SOURCES`: the editable sources (``fixtures/``: indexes,
+  profiles, plugins, locks).
+- :func:`built_fixtures`: the fixture indexes built once per change of their
+  sources (the directory name carries a digest of the sources), shared by
+  concurrent processes (pytest-xdist workers) through a file lock.
+- :func:`resolve_locks`: the fixture locks with their wheel URLs resolved
+  against the built indexes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = [
+    "FIXTURE_OPS",
+    "FIXTURE_SOURCES",
+    "HTTP_CAPABILITIES",
+    "built_fixtures",
+    "locked",
+    "resolve_locks",
+    "sources_digest",
+]
+
+_PACKAGE = Path(__file__).resolve().parent
+_ROOT = _PACKAGE.parent
+FIXTURE_SOURCES = _ROOT / "fixtures"
+
+#: ops that run against the built fixture indexes.
+FIXTURE_OPS = frozenset({"select", "install", "pylock"})
+#: capabilities whose cases need the fixtures served over HTTP.
+HTTP_CAPABILITIES = frozenset({"index.pep503", "index.pep691"})
+
+
+def sources_digest() -> str:
+    """A short digest of everything the built fixtures are made from."""
+    digest = hashlib.sha256()
+    roots = [
+        FIXTURE_SOURCES / "indexes",
+        FIXTURE_SOURCES / "plugins",
+        FIXTURE_SOURCES / "locks",
+        _PACKAGE / "fixtures.py",
+    ]
+    for root in roots:
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.is_file():
+                digest.update(str(path.relative_to(_ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on *path* (created if missing) for the ``with`` block."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: processes may each build; the rename keeps it safe
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def built_fixtures(base: Path, name: str, *, prune: bool = False) -> Path:
+    """``base/<name>-<digest>``: every fixture index, built there unless already complete.
+
+    The build goes to a temporary directory renamed into place when complete,
+    under the lock ``base/<name>.lock``, so concurrent callers build once.
+
+    :param prune: remove builds of older sources (``base/<name>-*``) after building.
+    :raises Exception: whatever the build raised (nothing half-built is left).
+    """
+    base.mkdir(parents=True, exist_ok=True)
+    target = base / f"{name}-{sources_digest()}"
+    with locked(base / f"{name}.lock"):
+        if not (target / ".complete").is_file():
+            from conformance.fixtures import build_all
+
+            partial = Path(tempfile.mkdtemp(prefix="fixtures-", dir=base))
+            try:
+                build_all(partial)
+            except BaseException:
+                shutil.rmtree(partial, ignore_errors=True)
+                raise
+            (partial / ".complete").write_text("ok\n")
+            shutil.rmtree(target, ignore_errors=True)
+            partial.rename(target)
+            if prune:
+                for stale in base.glob(f"{name}-*"):
+                    if stale.is_dir() and stale != target:
+                        shutil.rmtree(stale, ignore_errors=True)
+    return target
+
+
+def resolve_locks(source: Path, fixtures: Path, out: Path) -> Path:
+    """Copy ``fixtures/locks/*.toml`` to *out*, ready for any implementation.
+
+    ``fixtures/locks/README.md``: wheel URLs are relative to the built fixture
+    index named by ``[tool.conformance] index``, and "A runner resolves them
+    against the built index ... before handing the lock to an implementation";
+    empty ``hashes`` are filled in from the built files (``manifest.json``).
+    """
+    import tomli_w
+
+    from reference._toml import loads
+
+    out.mkdir(parents=True, exist_ok=True)
+    manifest_path = fixtures / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+    for path in sorted(source.glob("*.toml")):
+        data = loads(path.read_text(encoding="utf-8"))
+        index = data.get("tool", {}).get("conformance", {}).get("index")
+        if isinstance(index, str):
+            root = fixtures / index
+            for package in data.get("packages", []):
+                for wheel in package.get("wheels", []):
+                    url = wheel.get("url")
+                    if isinstance(url, str) and "://" not in url:
+                        wheel["url"] = (root / url).resolve().as_uri()
+                        digest = manifest.get(index, {}).get(url.rsplit("/", 1)[-1])
+                        if not wheel.get("hashes") and digest:
+                            wheel["hashes"] = {"sha256": digest}
+        (out / path.name).write_text(tomli_w.dumps(data), encoding="utf-8")
+    return out
