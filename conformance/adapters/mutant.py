@@ -1,6 +1,6 @@
 """The ``mutant:<id>`` adapter: the reference adapter with one mutant applied.
 
-A mutant (:mod:`conformance.mutants`) is the reference implementation with one
+A mutant (:mod:`conformance.mutant_table`) is the reference implementation with one
 plausible spec mistake. This adapter runs every op exactly as the reference
 adapter does, with the mutant's patch applied around the call, so a mutant is
 measured through the same adapter interface as any installer::
@@ -39,7 +39,7 @@ class MutantAdapter:
         reference: Any = None,
     ) -> None:
         from conformance.adapters.reference import ReferenceAdapter
-        from conformance.mutants import MUTANTS
+        from conformance.mutant_table import MUTANTS
 
         options = dict(options or {})
         mutant_id = mutant or options.pop("mutant", None)
@@ -77,7 +77,7 @@ class MutantAdapter:
 
 def __getattr__(name: str) -> Any:
     """``conformance.adapters.mutant:<id>``: a factory for that mutant's adapter."""
-    from conformance.mutants import MUTANTS
+    from conformance.mutant_table import MUTANTS
 
     if name in MUTANTS:
         return functools.partial(MutantAdapter, name)
