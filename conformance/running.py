@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from conformance.adapters import AdapterNotFound, load_adapter
 from conformance.adapters.base import Adapter, AdapterInfo, Errored, Result, Skipped, Workspace
+from conformance.adapters.registry import AdapterNotFound, load_adapter
 from conformance.compare import compare
 from conformance.workspace import (
     FIXTURE_OPS,

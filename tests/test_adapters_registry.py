@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conformance.adapters import BUILTIN, ENTRY_POINT_GROUP, AdapterNotFound, load_adapter
 from conformance.adapters.base import CAPABILITIES, AdapterInfo, Workspace, is_known_capability
 from conformance.adapters.command import CommandAdapter
 from conformance.adapters.reference import ReferenceAdapter
+from conformance.adapters.registry import BUILTIN, ENTRY_POINT_GROUP, AdapterNotFound, load_adapter
 
 ADAPTER_SOURCE = """
 from conformance.adapters.base import AdapterInfo, Result

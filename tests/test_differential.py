@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, reject, settings
 from hypothesis import strategies as st
 
-from conformance.adapters import AdapterNotFound, load_adapter
+from conformance.adapters.registry import AdapterNotFound, load_adapter
 from conformance.differential import (
     PROPERTIES,
     Divergence,

@@ -14,9 +14,9 @@ import pytest
 
 import reference.selection.ordering
 import reference.selection.select
-from conformance.adapters import load_adapter
 from conformance.adapters.base import OPS
 from conformance.adapters.mutant import MutantAdapter
+from conformance.adapters.registry import load_adapter
 from conformance.mutants import KNOWN_SURVIVORS, MUTANTS, replace, run_mutants
 from reference.clauses import all_clauses
 
