@@ -9,9 +9,12 @@ replacement *kind* (:mod:`conformance.patching`).  One mechanism applies every
 row (:meth:`Mutant.apply`); there is no code per mutant beyond the few lines
 that say what its mistake computes.
 
-The building blocks above the table are the mistakes several rows share
-(reordering the ranked wheels, a different compatibility rule, rewriting one
-field of an argument, ...).  When the reference moves a rule, update the
+The table is at the end of this file.  The building blocks above it are the
+mistakes several rows share (reordering the ranked wheels, a different
+compatibility rule, rewriting one field of an argument, ...) and the few
+lines a single row's mistake computes.  A row built the same way but kept out
+of the table (an ablation of one rule) runs through the same
+:func:`conformance.mutants.run_mutants`.  When the reference moves a rule, update the
 ``"module:attr"`` strings of the table; ``tests/test_mutants.py`` fails on a
 target that no longer exists.
 """

@@ -255,7 +255,7 @@ def run_mutants(
                 began = time.perf_counter()
                 spent = baseline
                 result = MutantResult(mutant)
-                adapter = MutantAdapter(mutant.id, reference=runner.reference)
+                adapter = MutantAdapter(mutant, reference=runner.reference)
                 try:
                     with mutant.apply():
                         pass

@@ -17,7 +17,10 @@ import reference.selection.select
 from conformance.adapters.base import OPS
 from conformance.adapters.mutant import MutantAdapter
 from conformance.adapters.registry import load_adapter
+from conformance.mutant_table import SELECTING
+from conformance.mutant_table import mutant as table_row
 from conformance.mutants import KNOWN_SURVIVORS, MUTANTS, replace, run_mutants
+from conformance.patching import Patch, result
 from reference.clauses import all_clauses
 
 
@@ -147,6 +150,24 @@ def test_cli_reports_killers_as_json(capsys: pytest.CaptureFixture[str]) -> None
     assert (data["killed"], data["total"]) == (1, 1)
     # PEP 825 "the label MUST contain only 0-9, a-z, _ and .": the uppercase case kills it.
     assert "filename/label-charset/uppercase" in data["mutants"][0]["killed_by"]
+
+
+def test_a_row_outside_the_table_runs_like_a_mutant() -> None:
+    # Issue 11's ablation reuses the mechanism: one rule of the reference
+    # reversed (PEP 825 step 1: "copying the value of the default-priorities.
+    # namespace key"), run against the cases that decide it; some must flip.
+    from conformance.cases import load_cases
+
+    reversed_step_1 = table_row(
+        "ablation:ordering-step-1-reversed", "pep825:ordering-step-1", SELECTING,
+        "namespaces are ordered in reverse",
+        Patch("reference.ordering:namespace_order", result(lambda order, args: order[::-1])),
+    )
+    cases = [c for c in load_cases() if c.id.startswith("ordering/step-1-namespace-priority/")]
+    assert cases
+    outcome = run_mutants([reversed_step_1], cases)
+    assert outcome.results[0].killed_by
+    assert all(case_id.startswith("ordering/step-1-") for case_id in outcome.results[0].killed_by)
 
 
 def test_every_mutant_is_caught_by_at_least_one_case() -> None:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from conformance.adapters.base import AdapterInfo, Errored, Outcome, Workspace
+from conformance.mutant_table import MUTANTS, Mutant
 
 __all__ = ["MutantAdapter"]
 
@@ -26,7 +27,9 @@ __all__ = ["MutantAdapter"]
 class MutantAdapter:
     """The reference adapter under one mutant.
 
-    :param mutant: the mutant id (or the adapter option ``mutant``).
+    :param mutant: the mutant id (or the adapter option ``mutant``), or a
+        :class:`~conformance.mutant_table.Mutant` row that need not be in the
+        table (an ablation: one rule of the reference removed or reversed).
     :param options: adapter options, handed to the reference adapter.
     :param reference: a reference adapter to share (its plugin environments are
         reused); one is created, and closed by :meth:`close`, when not given.
@@ -34,19 +37,20 @@ class MutantAdapter:
 
     def __init__(
         self,
-        mutant: str | None = None,
+        mutant: str | Mutant | None = None,
         options: Mapping[str, str] | None = None,
         reference: Any = None,
     ) -> None:
         from conformance.adapters.reference import ReferenceAdapter
-        from conformance.mutant_table import MUTANTS
 
         options = dict(options or {})
-        mutant_id = mutant or options.pop("mutant", None)
-        if mutant_id not in MUTANTS:
-            known = ", ".join(MUTANTS)
-            raise ValueError(f"unknown mutant {mutant_id!r}; known: {known}")
-        self.mutant = MUTANTS[mutant_id]
+        chosen = mutant or options.pop("mutant", None)
+        if not isinstance(chosen, Mutant):
+            if chosen not in MUTANTS:
+                known = ", ".join(MUTANTS)
+                raise ValueError(f"unknown mutant {chosen!r}; known: {known}")
+            chosen = MUTANTS[chosen]
+        self.mutant = chosen
         self._owns = reference is None
         self._reference = reference if reference is not None else ReferenceAdapter(options)
 
@@ -77,8 +81,6 @@ class MutantAdapter:
 
 def __getattr__(name: str) -> Any:
     """``conformance.adapters.mutant:<id>``: a factory for that mutant's adapter."""
-    from conformance.mutant_table import MUTANTS
-
     if name in MUTANTS:
         return functools.partial(MutantAdapter, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
