@@ -20,6 +20,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +28,7 @@ __all__ = [
     "FIXTURE_OPS",
     "FIXTURE_SOURCES",
     "HTTP_CAPABILITIES",
+    "PRUNE_AFTER_SECONDS",
     "built_fixtures",
     "locked",
     "resolve_locks",
@@ -77,19 +79,27 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+#: With ``prune``: a build of other sources unused for this long is removed.
+PRUNE_AFTER_SECONDS = 24 * 3600
+
+
 def built_fixtures(base: Path, name: str, *, prune: bool = False) -> Path:
     """``base/<name>-<digest>``: every fixture index, built there unless already complete.
 
     The build goes to a temporary directory renamed into place when complete,
     under the lock ``base/<name>.lock``, so concurrent callers build once.
+    Each use touches the build's ``.complete`` marker.
 
-    :param prune: remove builds of older sources (``base/<name>-*``) after building.
+    :param prune: remove builds of other sources (``base/<name>-*``) unused for
+        :data:`PRUNE_AFTER_SECONDS`; a recent one may belong to a run from
+        another checkout that is still reading it.
     :raises Exception: whatever the build raised (nothing half-built is left).
     """
     base.mkdir(parents=True, exist_ok=True)
     target = base / f"{name}-{sources_digest()}"
     with locked(base / f"{name}.lock"):
-        if not (target / ".complete").is_file():
+        marker = target / ".complete"
+        if not marker.is_file():
             from conformance.fixtures import build_all
 
             partial = Path(tempfile.mkdtemp(prefix="fixtures-", dir=base))
@@ -101,11 +111,19 @@ def built_fixtures(base: Path, name: str, *, prune: bool = False) -> Path:
             (partial / ".complete").write_text("ok\n")
             shutil.rmtree(target, ignore_errors=True)
             partial.rename(target)
-            if prune:
-                for stale in base.glob(f"{name}-*"):
-                    if stale.is_dir() and stale != target:
-                        shutil.rmtree(stale, ignore_errors=True)
+        marker.touch()
+        if prune:
+            for other in base.glob(f"{name}-*"):
+                if other.is_dir() and other != target and _unused(other / ".complete"):
+                    shutil.rmtree(other, ignore_errors=True)
     return target
+
+
+def _unused(marker: Path) -> bool:
+    try:
+        return time.time() - marker.stat().st_mtime > PRUNE_AFTER_SECONDS
+    except OSError:  # never completed
+        return True
 
 
 def resolve_locks(source: Path, fixtures: Path, out: Path) -> Path:
