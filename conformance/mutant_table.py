@@ -96,7 +96,7 @@ def reranked(reorder: Reorder) -> Kind:
 
 
 def _reranked(selection: Any, ranked: list[Any]) -> Any:
-    from reference.markers import variant_markers
+    from reference.selection.markers import variant_markers
 
     for candidate in selection.candidates:
         candidate.rank = None
@@ -166,7 +166,7 @@ def _requested_variant_forced(selection: Any, ranked: list[Any]) -> list[Any]:
 def _missing_labels_from_wheels(args: Args) -> Mapping[str, Any]:
     """Labels missing from the index-level file are added, with their wheel's own properties."""
     from reference.errors import VariantError
-    from reference.filename import parse_wheel_filename
+    from reference.format.filename import parse_wheel_filename
 
     metadata, read_wheel_metadata = args["metadata"], args["read_wheel_metadata"]
     if metadata is None:
@@ -265,7 +265,7 @@ def _known_features_only(properties: Mapping[str, Any], order: Any) -> Mapping[s
 def _keys(properties: Mapping[str, Mapping[str, Sequence[str]]], order: Any,
           choose: Callable[[list[int]], int] = min, sort: bool = True) -> list[tuple[int, int, int]]:
     """Steps 4-6 written out: one property key per feature (``choose`` picks the value)."""
-    from reference.ordering import property_key
+    from reference.selection.ordering import property_key
 
     keys = []
     for namespace, features in properties.items():
@@ -374,7 +374,7 @@ def _plugins_trusted(args: Args) -> Mapping[str, Any]:
     """
     from packaging.utils import canonicalize_name
 
-    from reference.providers import plugin_requirements
+    from reference.providers.interface import plugin_requirements
 
     provider, context = args["provider"], args["context"]
     if provider is None or not provider.requires:
@@ -426,7 +426,7 @@ def _system_properties(args: Args) -> Mapping[str, Any]:
 
 
 def _not_in_as_in(call: Callable[..., Any], args: Args) -> bool:
-    from reference.markers import SET_VARIABLES
+    from reference.selection.markers import SET_VARIABLES
 
     node = args["node"]
     outcome = bool(call())
@@ -481,13 +481,13 @@ def read_anyway(fallback: Callable[[Args], Any]) -> Kind:
 
 
 def _latest_known(args: Args) -> Any:
-    from reference.versions import SUPPORTED_VERSIONS
+    from reference.format.versions import SUPPORTED_VERSIONS
 
     return max(SUPPORTED_VERSIONS)
 
 
 def _nearest_older_draft(args: Args) -> Any:
-    from reference.versions import SUPPORTED_VERSIONS, schema_version
+    from reference.format.versions import SUPPORTED_VERSIONS, schema_version
 
     wanted = schema_version(args["schema_url"])
     older = [v for v in SUPPORTED_VERSIONS if v <= wanted]
@@ -539,227 +539,230 @@ TABLE: tuple[Mutant, ...] = (
     # -- ordering of groups -------------------------------------------------
     mutant("null-after-non-variant", "pep825:ordering-null-last", SELECTING,
            "the null variant is ordered after the non-variant wheels",
-           Patch("reference.selection:select_wheel", reranked(groups_moved(last=_is_null)))),
+           Patch("reference.selection.select:select_wheel", reranked(groups_moved(last=_is_null)))),
     mutant("null-first", "pep825:ordering-null-last", SELECTING,
            "the null variant (the baseline build) is preferred over the other compatible variants",
-           Patch("reference.selection:select_wheel", reranked(groups_moved(first=_is_null)))),
+           Patch("reference.selection.select:select_wheel", reranked(groups_moved(first=_is_null)))),
     mutant("non-variant-first", "pep825:ordering-non-variant-last", SELECTING,
            "non-variant wheels are preferred over compatible variant wheels",
-           Patch("reference.selection:select_wheel", reranked(groups_moved(first=_is_non_variant)))),
+           Patch("reference.selection.select:select_wheel", reranked(groups_moved(first=_is_non_variant)))),
     mutant("tags-before-variants", "pep825:ordering-platform-tags", SELECTING,
            "wheels are ordered by platform tag first, variant order only breaks ties between tags",
-           Patch("reference.selection:select_wheel", reranked(lambda sel, ranked: sorted(ranked, key=_tag)))),
+           Patch("reference.selection.select:select_wheel",
+                 reranked(lambda sel, ranked: sorted(ranked, key=_tag)))),
     mutant("ties-by-filename", "pep825:ordering-platform-tags", SELECTING,
            "wheels within a label group are ordered by filename, not by platform tag preference",
-           Patch("reference.selection:select_wheel", reranked(within_groups(lambda c: c.filename)))),
+           Patch("reference.selection.select:select_wheel", reranked(within_groups(lambda c: c.filename)))),
     mutant("build-number-ignored", "pep825:ordering-grouping", SELECTING,
            "the build number is ignored: wheels of a group are ordered by tag, then filename",
-           Patch("reference.selection:select_wheel", reranked(within_groups(
+           Patch("reference.selection.select:select_wheel", reranked(within_groups(
                lambda c: (_tag(c), c.filename))))),
     mutant("lowest-build-first", "pep825:ordering-grouping", SELECTING,
            "the lowest build number is preferred within a group",
-           Patch("reference.selection:select_wheel", reranked(within_groups(
+           Patch("reference.selection.select:select_wheel", reranked(within_groups(
                lambda c: (_tag(c), c.wheel.build_number if c.wheel else ()))))),
     mutant("platform-tags-not-filtered", "pep825:ordering-platform-tags", SELECTING,
            "variant wheels are not filtered by platform tags; unsupported tags only sort last in a group",
-           Patch("reference.selection:_tag_rank", result(
+           Patch("reference.selection.select:_tag_rank", result(
                lambda rank, a: len(a["tag_index"]) if rank is None and a["wheel"].variant_label is not None
                else rank))),
     # -- compatibility of variant wheels ------------------------------------
     mutant("multi-value-and", "pep825:property-compatibility", SELECTING,
            "a feature with several values needs every value supported (AND instead of OR)",
-           Patch("reference.ordering:rank_variants", judged_on(_every_value_supported)),
-           Patch("reference.ordering:variant_sort_key", keyed_on(_every_value_supported))),
+           Patch("reference.selection.ordering:rank_variants", judged_on(_every_value_supported)),
+           Patch("reference.selection.ordering:variant_sort_key", keyed_on(_every_value_supported))),
     mutant("features-or", "pep825:property-compatibility", SELECTING,
            "a variant is compatible when any one of its features is supported (OR instead of AND)",
-           Patch("reference.ordering:rank_variants", judged_on(_any_feature_supported)),
-           Patch("reference.ordering:variant_sort_key", keyed_on(_any_feature_supported))),
+           Patch("reference.selection.ordering:rank_variants", judged_on(_any_feature_supported)),
+           Patch("reference.selection.ordering:variant_sort_key", keyed_on(_any_feature_supported))),
     mutant("unknown-features-ignored", "pep825:property-compatibility", SELECTING,
            "features the system knows nothing about (no provider answer) are ignored, not incompatible",
-           Patch("reference.ordering:rank_variants", judged_on(_known_features_only)),
-           Patch("reference.ordering:variant_sort_key", keyed_on(_known_features_only))),
+           Patch("reference.selection.ordering:rank_variants", judged_on(_known_features_only)),
+           Patch("reference.selection.ordering:variant_sort_key", keyed_on(_known_features_only))),
     mutant("missing-label-accepted", "pep825:missing-label-incompatible", SELECTING,
            "a wheel whose label is missing from the index-level file is used, with its own variant.json",
-           Patch("reference.selection:select_wheel", arguments(_missing_labels_from_wheels))),
+           Patch("reference.selection.select:select_wheel", arguments(_missing_labels_from_wheels))),
     # -- the seven ordering steps -------------------------------------------
     mutant("namespace-priority-ignored", "pep825:ordering-step-1", SELECTING,
            "default-priorities.namespace is ignored: namespaces are ordered alphabetically",
-           Patch("reference.ordering:namespace_order", arguments(
+           Patch("reference.selection.ordering:namespace_order", arguments(
                lambda a: {"default_priorities": (), "used": [*a["default_priorities"], *a["used"]]}))),
     mutant("feature-order-alphabetical", "pep825:ordering-step-2", SELECTING,
            "features are ordered alphabetically instead of by the provider's feature order",
-           Patch("reference.ordering:feature_order", result(
+           Patch("reference.selection.ordering:feature_order", result(
                lambda order, a: {ns: sorted(fs) for ns, fs in order.items()}))),
     mutant("value-order-from-wheel", "pep825:ordering-step-3", SELECTING,
            "value preference is taken from the wheel's (sorted) metadata, not from the system's order",
-           Patch("reference.ordering:value_order", result(
+           Patch("reference.selection.ordering:value_order", result(
                lambda order, a: {ns: {f: sorted(v) for f, v in fs.items()} for ns, fs in order.items()}))),
     mutant("worst-value", "pep825:ordering-step-4", SELECTING,
            "a multi-value feature is ranked by its least preferred compatible value",
-           Patch("reference.ordering:rank_variants", labels_sorted_by(
+           Patch("reference.selection.ordering:rank_variants", labels_sorted_by(
                lambda props, order: [*_keys(props, order, max), _LAST]))),
     mutant("first-listed-value", "pep825:ordering-step-4", SELECTING,
            "a multi-value feature is ranked by the first compatible value listed in the wheel",
-           Patch("reference.ordering:rank_variants", labels_sorted_by(
+           Patch("reference.selection.ordering:rank_variants", labels_sorted_by(
                lambda props, order: [*_keys(_first_listed_values(props, order), order), _LAST]))),
     mutant("value-before-feature", "pep825:ordering-step-5", SELECTING,
            "the property sort key compares the value position before the feature position",
-           Patch("reference.ordering:rank_variants", labels_sorted_by(
+           Patch("reference.selection.ordering:rank_variants", labels_sorted_by(
                lambda props, order: [*sorted((n, v, f) for n, f, v in _keys(props, order)), _LAST]))),
     mutant("keys-unsorted", "pep825:ordering-step-6", SELECTING,
            "step 6 is skipped: groups are compared on their properties in metadata order, unsorted",
-           Patch("reference.ordering:rank_variants", labels_sorted_by(
+           Patch("reference.selection.ordering:rank_variants", labels_sorted_by(
                lambda props, order: [*_keys(props, order, sort=False), _LAST]))),
     mutant("more-properties-reversed", "pep825:ordering-step-7", SELECTING,
            "when one group's keys are a prefix of the other's, the group with fewer keys wins",
-           Patch("reference.ordering:rank_variants", labels_sorted_by(
+           Patch("reference.selection.ordering:rank_variants", labels_sorted_by(
                lambda props, order: [*_keys(props, order), (-1, 0, 0)]))),
     mutant("label-tiebreak-descending", "pep825:ordering-step-7", SELECTING,
            "groups with equal keys are ordered by variant label descending",
-           Patch("reference.ordering:rank_variants", labels_sorted_by(
+           Patch("reference.selection.ordering:rank_variants", labels_sorted_by(
                lambda props, order: [*_keys(props, order), _LAST], labels_descending=True))),
     mutant("property-count-first", "pep825:ordering-step-7", SELECTING,
            "the group with more properties always wins, whatever their keys",
-           Patch("reference.ordering:rank_variants", labels_sorted_by(
+           Patch("reference.selection.ordering:rank_variants", labels_sorted_by(
                lambda props, order: (-len(_keys(props, order)), _keys(props, order))))),
     # -- user options -------------------------------------------------------
     mutant("variant-option-unsupported", "pep825:ordering-overrides", SELECTING,
            "--variant LABEL installs that variant even when the system does not support it",
-           Patch("reference.selection:select_wheel", reranked(_requested_variant_forced))),
+           Patch("reference.selection.select:select_wheel", reranked(_requested_variant_forced))),
     mutant("variant-option-ignored", "reference:option-variant", SELECTING,
            "--variant LABEL is ignored",
-           Patch("reference.selection:select_wheel", field_set("options", variant=None))),
+           Patch("reference.selection.select:select_wheel", field_set("options", variant=None))),
     mutant("no-variants-ignored", "reference:option-no-variants", SELECTING,
            "--no-variants is ignored",
-           Patch("reference.selection:select_wheel", field_set("options", no_variants=False))),
+           Patch("reference.selection.select:select_wheel", field_set("options", no_variants=False))),
     mutant("index-file-ignored", "pep825:ordering-prefer-index-file", SELECTING,
            "the index-level -variants.json is never read: the wheels' variant.json are combined instead",
-           Patch("reference.selection:select_wheel", arguments(
+           Patch("reference.selection.select:select_wheel", arguments(
                lambda a: {"metadata": None} if a["read_wheel_metadata"] is not None else {}))),
     # -- providers ----------------------------------------------------------
     mutant("optional-enabled-by-default", "providers:step-1-disabled", SELECTING,
            "optional providers are used without being enabled",
-           Patch("reference.providers:namespace_support", field_set(
+           Patch("reference.providers.support:namespace_support", field_set(
                "provider", lambda a: a["provider"].optional, optional=False))),
     mutant("disabled-uses-user-list", "providers:step-1-disabled", SELECTING,
            "a disabled optional provider still takes the user's static list for its namespace",
-           Patch("reference.providers:namespace_support", field_set(
+           Patch("reference.providers.support:namespace_support", field_set(
                "provider", _disabled_but_listed, optional=False, static_properties=None))),
     mutant("enable-provider-ignored", "providers:step-1-enable-option", SELECTING,
            "the option enabling an optional provider has no effect",
-           Patch("reference.providers:namespace_support", field_set(
+           Patch("reference.providers.support:namespace_support", field_set(
                "context", enable_providers=frozenset()))),
     mutant("static-not-exclusive", "providers:step-2-static", SELECTING,
            "the user's static list overrides static-properties from the variant metadata",
-           Patch("reference.providers:namespace_support", field_set(
+           Patch("reference.providers.support:namespace_support", field_set(
                "provider", _static_and_listed, static_properties=None))),
     mutant("static-merged-with-system", "providers:step-2-static", SELECTING,
            "static-properties are merged with what the system's user list supports (union)",
-           Patch("reference.providers:namespace_support", result(_static_merged_with_user_list))),
+           Patch("reference.providers.support:namespace_support", result(_static_merged_with_user_list))),
     mutant("empty-user-list-ignored", "providers:step-3-user-static", SELECTING,
            "a namespace the user's static list names with no features falls through to other providers",
-           Patch("reference.providers:namespace_support", arguments(_empty_user_entry_dropped)),
+           Patch("reference.providers.support:namespace_support", arguments(_empty_user_entry_dropped)),
            plugins=True),
     mutant("user-list-after-plugins", "providers:step-3-user-static", SELECTING,
            "the user's static list is consulted only after the tool's built-in and plugin providers",
-           Patch("reference.providers:namespace_support", around(_user_list_last)),
+           Patch("reference.providers.support:namespace_support", around(_user_list_last)),
            plugins=True),
     mutant("untrusted-plugins-run", "providers:step-5-trust", SELECTING,
            "provider plugins run without the user trusting their packages",
-           Patch("reference.providers:namespace_support", arguments(_plugins_trusted)),
+           Patch("reference.providers.support:namespace_support", arguments(_plugins_trusted)),
            plugins=True),
     mutant("static-feature-order-ignored", "providers:feature-order", SELECTING,
            "the features of static-properties are ranked alphabetically, ignoring feature-order",
-           Patch("reference.providers:namespace_support", support_changed(
+           Patch("reference.providers.support:namespace_support", support_changed(
                "static-properties", lambda features: dict(sorted(features.items()))))),
     mutant("plugin-value-order-ignored", "providers:plugin-configs", SELECTING,
            "the values a plugin returns are sorted alphabetically instead of kept in preference order",
-           Patch("reference.providers:namespace_support", support_changed(
+           Patch("reference.providers.support:namespace_support", support_changed(
                "plugin", lambda features: {f: tuple(sorted(v)) for f, v in sorted(features.items())})),
            plugins=True),
     mutant("abi-exact-match", "providers:abi-matching", SELECTING,
            "abi_dependency values are matched as =={value} instead of =={value}.*",
-           Patch("reference.abi:abi_matches", around(_exact_version_match))),
+           Patch("reference.providers.abi:abi_matches", around(_exact_version_match))),
     mutant("abi-string-prefix", "providers:abi-matching", SELECTING,
            "abi_dependency values are matched as a string prefix of the installed version",
-           Patch("reference.abi:abi_matches", instead(lambda a: a["version"].startswith(a["value"])))),
+           Patch("reference.providers.abi:abi_matches",
+                 instead(lambda a: a["version"].startswith(a["value"])))),
     mutant("abi-epoch-ignored", "providers:abi-epoch", SELECTING,
            "an installed version with a nonzero epoch matches on its release segment",
-           Patch("reference.abi:abi_matches", around(_release_segment_only))),
+           Patch("reference.providers.abi:abi_matches", around(_release_segment_only))),
     # -- variant markers ----------------------------------------------------
     mutant("markers-not-narrowed", "pep825:markers-properties-narrowed", SELECTING,
            "variant_properties holds every property of the wheel, not only the supported ones",
-           Patch("reference.markers:variant_markers", arguments(_every_wheel_property_supported))),
+           Patch("reference.selection.markers:variant_markers", arguments(_every_wheel_property_supported))),
     mutant("markers-from-system", "pep825:markers-values", SELECTING,
            "variant markers are evaluated against every property the system supports, not the wheel's",
-           Patch("reference.markers:variant_markers", arguments(_system_properties))),
+           Patch("reference.selection.markers:variant_markers", arguments(_system_properties))),
     mutant("non-variant-label-null", "pep825:markers-non-variant", SELECTING,
            "a non-variant wheel gets variant_label 'null' instead of ''",
-           Patch("reference.markers:variant_markers", arguments(
+           Patch("reference.selection.markers:variant_markers", arguments(
                lambda a: {"label": "null"} if a["label"] is None else {}))),
     mutant("null-label-empty", "pep825:markers-label", SELECTING,
            "the null variant gets variant_label '' like a non-variant wheel",
-           Patch("reference.markers:variant_markers", arguments(
+           Patch("reference.selection.markers:variant_markers", arguments(
                lambda a: {"label": None} if a["label"] == "null" else {}))),
     mutant("marker-whitespace-significant", "pep825:markers-whitespace", _MARKERS,
            "whitespace around '::' in marker literals is not ignored",
-           Patch("reference.markers:normalize_property_text", instead(lambda a: a["text"].strip()))),
+           Patch("reference.selection.markers:normalize_property_text",
+                 instead(lambda a: a["text"].strip()))),
     mutant("marker-not-in-as-in", "pep825:markers-operators", _MARKERS,
            "'not in' on variant_properties/features/namespaces is evaluated like 'in'",
-           Patch("reference.markers:_evaluate_variant", around(_not_in_as_in))),
+           Patch("reference.selection.markers:_evaluate_variant", around(_not_in_as_in))),
     mutant("marker-label-in-is-equality", "pep825:markers-operators", _MARKERS,
            "'x' in variant_label tests equality instead of substring (label treated as a set)",
-           Patch("reference.markers:_evaluate_variant", around(_label_in_as_equality))),
+           Patch("reference.selection.markers:_evaluate_variant", around(_label_in_as_equality))),
     # -- filenames ----------------------------------------------------------
     mutant("label-uppercase-accepted", "pep825:label-charset", _FILENAMES,
            "variant labels may contain uppercase letters",
-           Patch("reference.filename:LABEL_RE", value(re.compile(r"[0-9A-Za-z_.]+")))),
+           Patch("reference.format.filename:LABEL_RE", value(re.compile(r"[0-9A-Za-z_.]+")))),
     mutant("label-any-character", "pep825:label-charset", _FILENAMES,
            "any non-empty text without '-' is accepted as a variant label",
-           Patch("reference.filename:LABEL_RE", value(re.compile(r"[^-]+")))),
+           Patch("reference.format.filename:LABEL_RE", value(re.compile(r"[^-]+")))),
     mutant("label-length-limited", "pep825:label-charset", _FILENAMES,
            "variant labels longer than 16 characters are rejected (an early draft's limit)",
-           Patch("reference.filename:check_label", around(_labels_over_16_rejected))),
+           Patch("reference.format.filename:check_label", around(_labels_over_16_rejected))),
     mutant("python-tag-digit-accepted", "pep825:python-tag-digit", _FILENAMES,
            "a six-component filename is always read as having a variant label (Python tag may start "
            "with a digit)",
-           Patch("reference.filename:parse_wheel_filename", around(_digit_python_tag_read_as_label))),
+           Patch("reference.format.filename:parse_wheel_filename", around(_digit_python_tag_read_as_label))),
     # -- metadata documents -------------------------------------------------
     mutant("unknown-major-accepted", "pep825:major-version", METADATA,
            "a document with an unknown major format version is read as the latest known version",
-           Patch("reference.metadata:check_version", violations_dropped("pep825:major-version")),
-           Patch("reference.metadata:_effective_version", read_anyway(_latest_known))),
+           Patch("reference.format.metadata:check_version", violations_dropped("pep825:major-version")),
+           Patch("reference.format.metadata:_effective_version", read_anyway(_latest_known))),
     mutant("unknown-draft-accepted", "pep825:draft-versions", METADATA,
            "an unknown 0.x draft format version is assumed compatible with a known draft",
-           Patch("reference.metadata:check_version", violations_dropped("pep825:draft-versions")),
-           Patch("reference.metadata:_effective_version", read_anyway(_nearest_older_draft))),
+           Patch("reference.format.metadata:check_version", violations_dropped("pep825:draft-versions")),
+           Patch("reference.format.metadata:_effective_version", read_anyway(_nearest_older_draft))),
     mutant("null-with-properties-accepted", "pep825:null-label", METADATA,
            "the reserved label null may map to properties",
-           Patch("reference.metadata:_null_label", NO_VIOLATIONS)),
+           Patch("reference.format.metadata:_null_label", NO_VIOLATIONS)),
     mutant("single-entry-unchecked", "pep825:variants-single-entry", METADATA,
            "a wheel's variant.json may hold several labels, or another label than the filename's",
-           Patch("reference.metadata:_single_entry", NO_VIOLATIONS)),
+           Patch("reference.format.metadata:_single_entry", NO_VIOLATIONS)),
     mutant("unlisted-namespace-accepted", "pep825:default-priorities-namespace", METADATA,
            "a namespace used in variants need not be listed in default-priorities.namespace",
-           Patch("reference.metadata:_namespaces_listed", NO_VIOLATIONS)),
+           Patch("reference.format.metadata:_namespaces_listed", NO_VIOLATIONS)),
     mutant("abi-values-unchecked", "providers:abi-value", METADATA,
            "abi_dependency feature names and values are not checked",
-           Patch("reference.metadata:_abi_dependency", NO_VIOLATIONS)),
+           Patch("reference.format.metadata:_abi_dependency", NO_VIOLATIONS)),
     # -- combining metadata -------------------------------------------------
     mutant("combine-first-priorities", "pep825:consistency-order-independent", _COMBINING,
            "the combined default-priorities.namespace is the first document's list (input order matters)",
-           Patch("reference.combine:combine", combined_changed(
+           Patch("reference.format.combine:combine", combined_changed(
                lambda docs, combined: dataclasses.replace(
                    combined, namespace_priorities=docs[0].namespace_priorities)))),
     mutant("combine-keeps-shorter", "pep825:default-priorities-extension", _COMBINING,
            "the combined default-priorities.namespace is the shortest list, not the longest",
-           Patch("reference.combine:combine", combined_changed(_shortest_priorities))),
+           Patch("reference.format.combine:combine", combined_changed(_shortest_priorities))),
     mutant("non-prefix-priorities-accepted", "pep825:consistency-default-priorities", _COMBINING,
            "default-priorities lists need not be prefixes of each other; the longest wins",
-           Patch("reference.combine:combine", inputs_changed(_longest_priorities_everywhere))),
+           Patch("reference.format.combine:combine", inputs_changed(_longest_priorities_everywhere))),
     mutant("conflicting-label-first-wins", "pep825:consistency-variants", _COMBINING,
            "a label mapped to different properties in two documents takes the first document's",
-           Patch("reference.combine:combine", inputs_changed(_first_label_wins))),
+           Patch("reference.format.combine:combine", inputs_changed(_first_label_wins))),
 )
 
 

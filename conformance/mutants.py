@@ -206,7 +206,8 @@ class _Runner:
 
 def _cached_profiles() -> contextlib.AbstractContextManager[Any]:
     """Read each profile file once per run (profiles are immutable; validating them is slow)."""
-    return Patch("reference.profiles:load_profile", Kind("cached", functools.lru_cache(maxsize=None))).apply()
+    cached = Kind("cached", functools.lru_cache(maxsize=None))
+    return Patch("reference.providers.profiles:load_profile", cached).apply()
 
 
 def _relevant(mutant: Mutant, cases: Sequence[Any]) -> list[Any]:

@@ -3,7 +3,7 @@
 The one mechanism behind the mutants (:mod:`conformance.mutant_table`), and
 meant for any experiment that changes one rule and watches which cases flip
 (ablation: remove a rule, or reverse it).  A :class:`Patch` names its target as
-a plain ``"module:attr"`` string (``"reference.ordering:rank_variants"``) and
+a plain ``"module:attr"`` string (``"reference.selection.ordering:rank_variants"``) and
 says what replaces it with one of a few *kinds*:
 
 - :func:`value` — a non-callable attribute (a regular expression, a table)

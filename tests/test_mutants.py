@@ -161,7 +161,7 @@ def test_a_row_outside_the_table_runs_like_a_mutant() -> None:
     reversed_step_1 = table_row(
         "ablation:ordering-step-1-reversed", "pep825:ordering-step-1", SELECTING,
         "namespaces are ordered in reverse",
-        Patch("reference.ordering:namespace_order", result(lambda order, args: order[::-1])),
+        Patch("reference.selection.ordering:namespace_order", result(lambda order, args: order[::-1])),
     )
     cases = [c for c in load_cases() if c.id.startswith("ordering/step-1-namespace-priority/")]
     assert cases

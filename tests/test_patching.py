@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-import reference.abi
-import reference.filename
-import reference.ordering
-import reference.selection
+import reference.format.filename
+import reference.providers.abi
+import reference.selection.ordering
+import reference.selection.select
 from conformance.mutant_table import TABLE
 from conformance.patching import (
     Patch,
@@ -24,18 +24,19 @@ from conformance.patching import (
 
 
 def test_value_replaces_a_constant_and_restores_it() -> None:
-    original = reference.filename.LABEL_RE
-    with Patch("reference.filename:LABEL_RE", value(re.compile("[A-Z]+"))).apply():
-        assert reference.filename.check_label("ABC") is None
-        assert reference.filename.check_label("abc") is not None
-    assert reference.filename.LABEL_RE is original
-    assert reference.filename.check_label("abc") is None
+    original = reference.format.filename.LABEL_RE
+    with Patch("reference.format.filename:LABEL_RE", value(re.compile("[A-Z]+"))).apply():
+        assert reference.format.filename.check_label("ABC") is None
+        assert reference.format.filename.check_label("abc") is not None
+    assert reference.format.filename.LABEL_RE is original
+    assert reference.format.filename.check_label("abc") is None
 
 
 def test_instead_never_calls_the_original() -> None:
-    with Patch("reference.abi:abi_matches", instead(lambda args: (args["value"], args["version"]))).apply():
-        assert reference.abi.abi_matches("2", "2.1") == ("2", "2.1")
-    assert reference.abi.abi_matches("2", "2.1") is True
+    kind = instead(lambda args: (args["value"], args["version"]))
+    with Patch("reference.providers.abi:abi_matches", kind).apply():
+        assert reference.providers.abi.abi_matches("2", "2.1") == ("2", "2.1")
+    assert reference.providers.abi.abi_matches("2", "2.1") is True
 
 
 def test_arguments_are_named_and_changed_before_the_original_runs() -> None:
@@ -46,35 +47,40 @@ def test_arguments_are_named_and_changed_before_the_original_runs() -> None:
         seen.append(dict(args))  # type: ignore[call-overload]
         return {"default_priorities": ["b", "a"]}
 
-    with Patch("reference.ordering:namespace_order", arguments(change)).apply():
-        assert reference.ordering.namespace_order(["a", "b"]) == ["b", "a"]
+    with Patch("reference.selection.ordering:namespace_order", arguments(change)).apply():
+        assert reference.selection.ordering.namespace_order(["a", "b"]) == ["b", "a"]
     assert seen == [{"default_priorities": ["a", "b"], "used": ()}]
-    assert reference.ordering.namespace_order(["a", "b"]) == ["a", "b"]
+    assert reference.selection.ordering.namespace_order(["a", "b"]) == ["a", "b"]
 
 
 def test_result_sees_the_answer_and_the_arguments() -> None:
     kind = result(lambda matched, args: (matched, args["version"]))
-    with Patch("reference.abi:abi_matches", kind).apply():
-        assert reference.abi.abi_matches("2.0", "2.1") == (False, "2.1")
+    with Patch("reference.providers.abi:abi_matches", kind).apply():
+        assert reference.providers.abi.abi_matches("2.0", "2.1") == (False, "2.1")
 
 
 def test_around_calls_the_original_with_changed_arguments() -> None:
     kind = around(lambda call, args: (call(), call(version="2.0.5")))
-    with Patch("reference.abi:abi_matches", kind).apply():
-        assert reference.abi.abi_matches("2.0", "2.1") == (False, True)
+    with Patch("reference.providers.abi:abi_matches", kind).apply():
+        assert reference.providers.abi.abi_matches("2.0", "2.1") == (False, True)
 
 
 def test_a_binding_imported_by_name_is_patched_too() -> None:
-    original = reference.ordering.rank_variants
-    assert vars(reference.selection)["rank_variants"] is original
-    with applied([Patch("reference.ordering:rank_variants", instead(lambda args: ([], {})))]):
-        assert vars(reference.selection)["rank_variants"] is not original
-        assert reference.selection.rank_variants({}, None) == ([], {})  # type: ignore[arg-type]
-    assert vars(reference.selection)["rank_variants"] is original
+    original = reference.selection.ordering.rank_variants
+    assert vars(reference.selection.select)["rank_variants"] is original
+    with applied([Patch("reference.selection.ordering:rank_variants", instead(lambda args: ([], {})))]):
+        assert vars(reference.selection.select)["rank_variants"] is not original
+        assert reference.selection.select.rank_variants({}, None) == ([], {})  # type: ignore[arg-type]
+    assert vars(reference.selection.select)["rank_variants"] is original
 
 
 @pytest.mark.parametrize(
-    "target", ["reference.ordering:no_such_rule", "reference.no_such_module:rule", "reference.ordering"]
+    "target",
+    [
+        "reference.selection.ordering:no_such_rule",
+        "reference.no_such_module:rule",
+        "reference.selection.ordering",
+    ],
 )
 def test_a_target_that_does_not_exist_is_a_broken_patch(target: str) -> None:
     with pytest.raises(PatchBroken), Patch(target, value(None)).apply():
@@ -82,14 +88,14 @@ def test_a_target_that_does_not_exist_is_a_broken_patch(target: str) -> None:
 
 
 def test_a_failed_patch_restores_the_ones_applied_before_it() -> None:
-    original = reference.abi.abi_matches
+    original = reference.providers.abi.abi_matches
     patches = [
-        Patch("reference.abi:abi_matches", instead(lambda args: True)),
-        Patch("reference.ordering:no_such_rule", value(None)),
+        Patch("reference.providers.abi:abi_matches", instead(lambda args: True)),
+        Patch("reference.selection.ordering:no_such_rule", value(None)),
     ]
     with pytest.raises(PatchBroken), applied(patches):
         pass
-    assert reference.abi.abi_matches is original
+    assert reference.providers.abi.abi_matches is original
 
 
 def test_every_row_targets_a_rule_by_module_and_attribute() -> None:
