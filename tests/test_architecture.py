@@ -32,6 +32,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference"
+CONFORMANCE = ROOT / "conformance"
 
 MAX_FUNCTION_LINES = 60
 """Longest function allowed in ``reference/``: def line to last line of the body, docstring included."""
@@ -176,9 +177,30 @@ def find_cycles(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
     return sorted(cycles)
 
 
-def import_cycles(package_dir: Path) -> list[list[str]]:
-    """The import cycles inside the package at ``package_dir`` (lazy and TYPE_CHECKING imports count)."""
-    return find_cycles(graph_of(imports_in(package_dir), package_dir.name))
+def with_packages_run(graph: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+    """``graph`` plus the packages an import runs: importing ``a.b.c`` first runs ``a`` and
+    ``a.b`` (their ``__init__``), except those the importer is already inside.
+    """
+    out: dict[str, set[str]] = {}
+    for importer, targets in graph.items():
+        edges = out.setdefault(importer, set())
+        for target in targets:
+            edges.add(target)
+            package = target.rpartition(".")[0]
+            while package:
+                if package in graph and package != importer and not importer.startswith(package + "."):
+                    edges.add(package)
+                package = package.rpartition(".")[0]
+    return out
+
+
+def import_cycles(package_dir: Path, *, packages_run: bool = False) -> list[list[str]]:
+    """The import cycles inside the package at ``package_dir`` (lazy and TYPE_CHECKING imports count).
+
+    :param packages_run: count the packages each import runs (:func:`with_packages_run`).
+    """
+    graph = graph_of(imports_in(package_dir), package_dir.name)
+    return find_cycles(with_packages_run(graph) if packages_run else graph)
 
 
 # ----------------------------------------------------------------------------- rules
@@ -233,7 +255,14 @@ def long_functions(source: str, filename: str, limit: int = MAX_FUNCTION_LINES) 
 
 
 def test_reference_has_no_import_cycles() -> None:
-    assert import_cycles(REFERENCE) == []
+    assert import_cycles(REFERENCE, packages_run=True) == []
+
+
+def test_conformance_has_no_import_cycles() -> None:
+    # docs/architecture.md "## conformance/": imports point one way, from the
+    # entry points (plugin, __main__, mutants) down to the shared modules.
+    assert graph_of(imports_in(CONFORMANCE), "conformance")["conformance.plugin"]
+    assert import_cycles(CONFORMANCE, packages_run=True) == []
 
 
 def test_reference_imports_follow_the_layer_order() -> None:
@@ -276,6 +305,23 @@ def test_cycle_finder_sees_lazy_type_checking_and_relative_imports(tmp_path: Pat
         },
     )
     assert import_cycles(package) == [["pkg.a", "pkg.b", "pkg.c"], ["pkg.sub", "pkg.sub.e"]]
+
+
+def test_cycle_finder_counts_the_packages_an_import_runs(tmp_path: Path) -> None:
+    # pkg.table imports pkg.sub.base, which first runs pkg/sub/__init__.py,
+    # whose (lazy) import of pkg.sub.plug imports pkg.table again.
+    package = _write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "from pkg import table\n",
+            "pkg/sub/__init__.py": "def load():\n    from pkg.sub import plug\n",
+            "pkg/sub/plug.py": "from pkg import table\nfrom . import base\n",
+            "pkg/sub/base.py": "",
+            "pkg/table.py": "from pkg.sub.base import X\n",
+        },
+    )
+    assert import_cycles(package) == []
+    assert import_cycles(package, packages_run=True) == [["pkg.sub", "pkg.sub.plug", "pkg.table"]]
 
 
 def test_cycle_finder_on_synthetic_graphs() -> None:
