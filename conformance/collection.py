@@ -3,8 +3,10 @@
 Each test of each case file ``<topic>/<behaviour>.json`` becomes one
 :class:`CaseItem` whose case id ``<topic>/<behaviour>/<test>`` is stable.  This
 module also owns the suite's command-line options, the capability check (a case
-needing a capability the adapter lacks is skipped, ``adapter uv lacks capability
-install``) and the adapter's known deviations (``expectations/<adapter>.toml``).
+needing a capability the adapter neither has nor reaches indirectly is skipped,
+``adapter pip lacks capability select``, followed by the adapter's word on why
+when it gives one) and the adapter's known deviations
+(``expectations/<adapter>.toml``).
 
 An item's phases hand over to :mod:`conformance.running` (setup: run the case
 through the adapter; call: the verdict) and to :mod:`conformance.reporting`
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,14 @@ from typing import Any
 import pytest
 
 from conformance.adapters.base import OPS, AdapterInfo, Result
-from conformance.reporting import ADAPTER_PROPERTY, CASE_PROPERTY, adapter_record, case_record, failure_text
+from conformance.reporting import (
+    ADAPTER_PROPERTY,
+    CASE_PROPERTY,
+    PROJECTION_PROPERTY,
+    adapter_record,
+    case_record,
+    failure_text,
+)
 from conformance.running import RUNNER, SuiteError, check
 
 __all__ = [
@@ -33,6 +42,7 @@ __all__ = [
     "Collection",
     "adapter_options",
     "add_options",
+    "lacking_reason",
     "load_deviations",
     "missing_capabilities",
     "register_markers",
@@ -203,8 +213,19 @@ def load_deviations(path: Path) -> dict[str, str]:
 
 
 def missing_capabilities(case: Any, info: AdapterInfo) -> list[str]:
-    """The capabilities *case* requires that the adapter does not declare."""
-    return sorted(set(case.requires) - set(info.capabilities))
+    """The capabilities *case* requires that the adapter neither declares nor reaches indirectly.
+
+    A capability in :attr:`~conformance.adapters.base.AdapterInfo.indirect`
+    hands the case to the adapter, which skips the cases it cannot turn.
+    """
+    return sorted(set(case.requires) - set(info.capabilities) - set(info.indirect))
+
+
+def lacking_reason(info: AdapterInfo, missing: Sequence[str]) -> str:
+    """The skip reason for *missing* capabilities, with the adapter's word on why (``limitations``)."""
+    why = [info.limitations[cap] for cap in missing if info.limitations.get(cap)]
+    reason = f"adapter {info.name} lacks capability {', '.join(missing)}"
+    return reason + (f": {'; '.join(dict.fromkeys(why))}" if why else "")
 
 
 # ---------------------------------------------------------------------------
@@ -243,8 +264,10 @@ class CaseItem(pytest.Item):
         self.user_properties.append((ADAPTER_PROPERTY, adapter_record(info)))
         missing = missing_capabilities(self.case, info)
         if missing:
-            pytest.skip(f"adapter {info.name} lacks capability {', '.join(missing)}")
+            pytest.skip(lacking_reason(info, missing))
         self.outcome, self.duration = runner.run(self.case)
+        if self.outcome.projection:
+            self.user_properties.append((PROJECTION_PROPERTY, self.outcome.projection))
 
     def runtest(self) -> None:
         """Compare what the adapter observed with the case's expectation."""

@@ -15,9 +15,10 @@ This module holds only the pytest hooks; the work is done by three parts:
   (a listed deviation's mismatch is xfail, and a listed case that passes fails
   the run: strict);
 - :mod:`conformance.reporting`: the outcome of each case (``passed``,
-  ``failed``, ``skipped``, ``expected-deviation``, ``adapter-error``, and
-  ``error`` for a broken suite, such as fixtures that cannot be built), what a
-  failure shows, and the JSON report (:mod:`conformance.report`).
+  ``projected``, ``failed``, ``skipped``, ``expected-deviation``,
+  ``adapter-error``, and ``error`` for a broken suite, such as fixtures that
+  cannot be built), what a failure shows, and the JSON report
+  (:mod:`conformance.report`).
 """
 
 from __future__ import annotations

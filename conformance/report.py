@@ -6,11 +6,14 @@ per-case records that :class:`conformance.reporting.ReportCollector` gathers
 during the run.  :func:`markdown_table` and ``python -m conformance.report``
 render several reports side by side.
 
-Outcomes: ``passed``; ``failed`` (observed differs from expected, or a listed
-deviation passes); ``skipped`` (missing capability or the adapter's own
-``Skipped``, with the reason); ``expected-deviation`` (listed in
-``expectations/<adapter>.toml``); ``adapter-error`` (the adapter broke);
-``error`` (the suite could not prepare the case).
+Outcomes: ``passed``; ``projected`` (passed on a projected form of the case:
+the adapter expressed the case's system in a form the tool has, see
+:class:`~conformance.adapters.base.Result`; counted apart from ``passed``);
+``failed`` (observed differs from expected, or a listed deviation passes);
+``skipped`` (missing capability or the adapter's own ``Skipped``, with the
+reason); ``expected-deviation`` (listed in ``expectations/<adapter>.toml``);
+``adapter-error`` (the adapter broke); ``error`` (the suite could not prepare
+the case).
 """
 
 from __future__ import annotations
@@ -32,9 +35,9 @@ __all__ = [
 ]
 
 #: Version of the report format (bumped when its shape changes).
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 
-OUTCOMES = ("passed", "failed", "skipped", "expected-deviation", "adapter-error", "error")
+OUTCOMES = ("passed", "projected", "failed", "skipped", "expected-deviation", "adapter-error", "error")
 
 
 def counts(outcomes: Iterable[str]) -> dict[str, int]:
@@ -60,7 +63,7 @@ def build_report(
     :param cases: one record per case: ``id``, ``outcome``, ``reason``,
         ``clauses``, ``duration`` and the case's ``file``, ``op``, ``status``,
         ``reading``, ``requires``.
-    :param adapter: ``name``, ``version`` and ``capabilities`` of the adapter.
+    :param adapter: ``name``, ``version``, ``capabilities`` and ``indirect`` of the adapter.
     """
     from reference import clauses as catalogue
 
@@ -92,6 +95,7 @@ def build_report(
             "name": str(adapter.get("name", "unknown")),
             "version": str(adapter.get("version", "unknown")),
             "capabilities": sorted(adapter.get("capabilities", [])),
+            "indirect": sorted(adapter.get("indirect", [])),
         },
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "duration": round(duration, 3),
@@ -113,14 +117,14 @@ def build_report(
 def _verdict(outcomes: list[str]) -> str:
     """Whether an implementation follows one reading of an unsettled behaviour.
 
-    ``follows`` (every case of the reading passed), ``differs`` (none passed,
-    at least one failed or is a recorded deviation), ``mixed``, or
-    ``not-run`` (skipped or errored).
+    ``follows`` (every case of the reading passed, projected ones included),
+    ``differs`` (none passed, at least one failed or is a recorded deviation),
+    ``mixed``, or ``not-run`` (skipped or errored).
     """
-    ran = [o for o in outcomes if o in ("passed", "failed", "expected-deviation")]
+    ran = [o for o in outcomes if o in ("passed", "projected", "failed", "expected-deviation")]
     if not ran:
         return "not-run"
-    passed = sum(o == "passed" for o in ran)
+    passed = sum(o in ("passed", "projected") for o in ran)
     if passed == len(ran):
         return "follows"
     return "differs" if passed == 0 else "mixed"
@@ -130,7 +134,12 @@ def _cell(row: Mapping[str, int]) -> str:
     text = f"{row['passed']} / {row['failed']} / {row['skipped']}"
     extra = [
         f"{row[key]} {label}"
-        for key, label in (("expected-deviation", "dev"), ("adapter-error", "err"), ("error", "err"))
+        for key, label in (
+            ("projected", "proj"),
+            ("expected-deviation", "dev"),
+            ("adapter-error", "err"),
+            ("error", "err"),
+        )
         if row.get(key)
     ]
     return text + (f" ({', '.join(extra)})" if extra else "")
@@ -154,7 +163,10 @@ def markdown_table(reports: list[Mapping[str, Any]], key: str = "by_section") ->
         lines.append(f"| {row} | " + " | ".join(_cell(r[key].get(row, empty)) for r in reports) + " |")
     lines.append("| **total** | " + " | ".join(_cell(r["totals"]) for r in reports) + " |")
     lines.append("")
-    lines.append("Cells: passed / failed / skipped; dev = recorded deviations, err = errors.")
+    lines.append(
+        "Cells: passed / failed / skipped; proj = passed on a projected form of the case (not a test "
+        "of the capability the tool lacks, see docs/tools.md), dev = recorded deviations, err = errors."
+    )
     return "\n".join(lines) + "\n"
 
 

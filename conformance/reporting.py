@@ -4,7 +4,9 @@
   its test reports (``user_properties``); they travel from pytest-xdist workers
   to the controller with the reports.
 - :class:`ReportCollector` classifies every test report of a conformance case
-  into one outcome: ``passed``; ``failed`` (observed differs from expected, or
+  into one outcome: ``passed``; ``projected`` (passed on a projected form of
+  the case, :attr:`~conformance.adapters.base.Result.projection`: counted
+  apart from ``passed``); ``failed`` (observed differs from expected, or
   a listed deviation passes); ``skipped`` (missing capability or the adapter's
   own ``Skipped``, with the reason); ``expected-deviation`` (listed in
   ``expectations/<adapter>.toml``); ``adapter-error`` (the adapter broke);
@@ -35,6 +37,7 @@ from conformance.workspace import FIXTURE_OPS
 __all__ = [
     "ADAPTER_PROPERTY",
     "CASE_PROPERTY",
+    "PROJECTION_PROPERTY",
     "ReportCollector",
     "adapter_record",
     "case_record",
@@ -44,6 +47,8 @@ __all__ = [
 #: ``user_properties`` keys of a conformance item's test reports.
 CASE_PROPERTY = "conformance_case"
 ADAPTER_PROPERTY = "conformance_adapter"
+#: how the adapter expressed the case's system (``Result.projection``), when it had to.
+PROJECTION_PROPERTY = "conformance_projection"
 
 
 def case_record(case: Any) -> dict[str, Any]:
@@ -61,7 +66,12 @@ def case_record(case: Any) -> dict[str, Any]:
 
 def adapter_record(info: AdapterInfo) -> dict[str, Any]:
     """The adapter's part of the report."""
-    return {"name": info.name, "version": info.version, "capabilities": sorted(info.capabilities)}
+    return {
+        "name": info.name,
+        "version": info.version,
+        "capabilities": sorted(info.capabilities),
+        "indirect": sorted(info.indirect),
+    }
 
 
 class ReportCollector:
@@ -84,8 +94,11 @@ class ReportCollector:
         if isinstance(adapter, dict):
             self.adapter = adapter
         record = self.records.setdefault(
-            report.nodeid, {**case, "outcome": "passed", "reason": "", "duration": 0.0}
+            report.nodeid, {**case, "outcome": "passed", "reason": "", "projection": None, "duration": 0.0}
         )
+        projection = props.get(PROJECTION_PROPERTY)
+        if isinstance(projection, str):
+            record["projection"] = projection
         record["duration"] = round(record["duration"] + report.duration, 6)
         if report.when == "setup":
             if report.skipped:
@@ -101,6 +114,8 @@ class ReportCollector:
                 record["outcome"], record["reason"] = "failed", report.longreprtext[:4000]
             elif report.skipped:
                 record["outcome"], record["reason"] = "skipped", _skip_reason(report)
+            elif record["projection"]:
+                record["outcome"] = "projected"
         elif report.failed and record["outcome"] == "passed":
             record["outcome"], record["reason"] = "error", report.longreprtext[:4000]
 

@@ -8,7 +8,9 @@ case a fresh :class:`~conformance.adapters.base.Workspace`.
 - :meth:`Runner.run` asks the adapter to run a case (the item's *setup*): an
   :class:`~conformance.adapters.base.Errored` outcome, an exception escaping
   the adapter, or an answer that is no outcome raises :class:`AdapterError`;
-  :class:`~conformance.adapters.base.Skipped` skips.
+  :class:`~conformance.adapters.base.Skipped` skips, and so does a result
+  that cannot show a key the case compares
+  (:attr:`~conformance.adapters.base.Result.observes`).
 - :func:`check` compares the observed value with the case's ``expect``
   (:func:`conformance.compare.compare`; the item's *call*).  A known deviation
   of the adapter turns a mismatch into xfail, and a listed deviation that
@@ -27,7 +29,7 @@ import pytest
 
 from conformance.adapters.base import Adapter, AdapterInfo, Errored, Result, Skipped, Workspace
 from conformance.adapters.registry import AdapterNotFound, load_adapter
-from conformance.compare import compare
+from conformance.compare import compare, compared_keys
 from conformance.workspace import (
     FIXTURE_OPS,
     FIXTURE_SOURCES,
@@ -36,7 +38,7 @@ from conformance.workspace import (
     resolve_locks,
 )
 
-__all__ = ["RUNNER", "AdapterError", "CaseFailed", "Runner", "SuiteError", "check"]
+__all__ = ["RUNNER", "AdapterError", "CaseFailed", "Runner", "SuiteError", "check", "unobserved"]
 
 
 class CaseFailed(AssertionError):
@@ -90,7 +92,8 @@ class Runner:
         """Run *case* through the adapter: its result and the seconds it took.
 
         :raises AdapterError: the adapter errored, raised or answered no outcome.
-        :raises pytest.skip.Exception: the adapter skipped the case.
+        :raises pytest.skip.Exception: the adapter skipped the case, or its
+            result cannot show a key the case compares.
         """
         adapter, info = self.adapter()
         workspace = self.workspace(case)
@@ -106,6 +109,9 @@ class Runner:
             pytest.skip(f"adapter {info.name} skipped: {outcome.reason}")
         if not isinstance(outcome, Result):
             raise AdapterError(f"the adapter returned {outcome!r}, not Result/Skipped/Errored")
+        unseen = unobserved(case, info, outcome)
+        if unseen:
+            pytest.skip(unseen)
         return outcome, duration
 
     def workspace(self, case: Any) -> Workspace:
@@ -128,6 +134,7 @@ class Runner:
             tmp=tmp,
             options=self.options,
             requires=requires,
+            clauses=tuple(case.clauses),
         )
 
     def fixtures(self) -> Path:
@@ -175,6 +182,20 @@ class Runner:
 
 
 RUNNER = pytest.StashKey[Runner]()
+
+
+def unobserved(case: Any, info: AdapterInfo, result: Result) -> str | None:
+    """The skip reason when *result* cannot show a key the case compares (``Result.observes``)."""
+    if result.observes is None:
+        return None
+    compared = compared_keys(case.op, case.expect, clause_ids="clause-ids" in info.capabilities)
+    unseen = sorted(compared - result.observes)
+    if not unseen:
+        return None
+    shown, compares = ", ".join(sorted(result.observes)), ", ".join(unseen)
+    reason = f"adapter {info.name} skipped: what it ran shows only {shown}; the case compares {compares}"
+    why = info.limitations.get(case.op)
+    return reason + (f" ({why})" if why else "")
 
 
 def check(case: Any, result: Result, info: AdapterInfo, deviation: str | None) -> None:

@@ -43,10 +43,14 @@ class Scripted:
         self.options = dict(options or {})
         caps = self.options.get("caps", "filename,clause-ids")
         self.caps = frozenset(c for c in caps.split(",") if c)
+        self.indirect = frozenset(c for c in self.options.get("indirect", "").split(",") if c)
         self.reference = ReferenceAdapter()
 
     def info(self):
-        return AdapterInfo(name="scripted", version="9.9", capabilities=self.caps)
+        return AdapterInfo(
+            name="scripted", version="9.9", capabilities=self.caps, indirect=self.indirect,
+            limitations={"hardware.nvidia": "it has no GPU to read"},
+        )
 
     def run(self, op, input, workspace):
         name = input.get("filename", "")
@@ -58,6 +62,11 @@ class Scripted:
             raise RuntimeError("boom")
         if name.startswith("wrongclause-"):
             return Result({"valid": False, "clauses": ["pep825:something-else"]})
+        if name.startswith("validonly-"):
+            return Result({"valid": True}, observes=frozenset({"valid"}))
+        if name.startswith("proj-"):
+            value = self.reference.run(op, {"filename": name[len("proj-"):]}, workspace).value
+            return Result(value, projection="asked in another form")
         assert workspace.tmp.is_dir() and not any(workspace.tmp.iterdir())
         return self.reference.run(op, input, workspace)
 """
@@ -165,12 +174,64 @@ def test_missing_capability_skips_with_reason(suite: pytest.Pytester) -> None:
         suite,
         "null",
         [filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID)],
-        requires=["filename", "hardware.nvidia"],
+        requires=["filename", "hardware.tpu"],
     )
     result, report = run(suite, "-rs")
     result.assert_outcomes(skipped=1)
     assert outcomes(report) == {"label/null/good": "skipped"}
-    assert report["cases"][0]["reason"] == "adapter scripted lacks capability hardware.nvidia"
+    assert report["cases"][0]["reason"] == "adapter scripted lacks capability hardware.tpu"
+
+
+def test_missing_capability_names_the_adapters_limitation(suite: pytest.Pytester) -> None:
+    write(suite, "null", [filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID)],
+          requires=["filename", "hardware.nvidia"])
+    _, report = run(suite)
+    assert report["cases"][0]["reason"] == (
+        "adapter scripted lacks capability hardware.nvidia: it has no GPU to read"
+    )
+
+
+def test_indirect_capability_hands_the_case_to_the_adapter(suite: pytest.Pytester) -> None:
+    # A capability the tool lacks but the adapter reaches by turning the case: the
+    # adapter runs it (here it skips it itself, with its own reason).
+    write(suite, "null", [filename_test("skip", "skip-1.0-py3-none-any.whl", VALID)],
+          requires=["filename", "hardware.nvidia"])
+    _, report = run(suite, "--adapter-option", "indirect=hardware.nvidia")
+    assert report["cases"][0]["reason"] == "adapter scripted skipped: cannot simulate this"
+    assert report["adapter"]["indirect"] == ["hardware.nvidia"]
+
+
+def test_projected_results_are_counted_apart(suite: pytest.Pytester) -> None:
+    invalid = {"valid": False, "clauses": ["pep825:null-label"]}
+    write(suite, "null", [
+        filename_test("proj", "proj-pkg-1.0-py3-none-any-null.whl", VALID),
+        filename_test("proj-wrong", "proj-pkg-1.0-py3-none-any-null.whl", invalid),
+        filename_test("plain", "pkg-1.0-py3-none-any-null.whl", VALID),
+    ])
+    result, report = run(suite)
+    result.assert_outcomes(passed=2, failed=1)  # pytest sees a pass; the report tells them apart
+    assert outcomes(report) == {
+        "label/null/proj": "projected", "label/null/proj-wrong": "failed", "label/null/plain": "passed"
+    }
+    assert report["totals"]["projected"] == 1 and report["totals"]["passed"] == 1
+    projections = {case["id"]: case["projection"] for case in report["cases"]}
+    assert projections["label/null/proj-wrong"] == "asked in another form"
+    assert projections["label/null/plain"] is None
+    result.stdout.fnmatch_lines(["*topic*passed*projected*", "*label*1*1*1*"])
+
+
+def test_a_key_the_result_cannot_show_skips_the_case(suite: pytest.Pytester) -> None:
+    # Result.observes: only validity; a case comparing parsed components is skipped,
+    # one comparing validity alone is judged.
+    invalid = {"valid": False, "clauses": ["pep825:null-label"]}
+    write(suite, "null", [
+        filename_test("parsed", "validonly-1.0-py3-none-any.whl", VALID),
+        filename_test("validity", "validonly-1.0-py3-none-any.whl", invalid),
+    ])
+    result, report = run(suite, "--adapter-option", "caps=filename")
+    result.assert_outcomes(skipped=1, failed=1)
+    reasons = {case["id"]: case["reason"] for case in report["cases"]}
+    assert reasons["label/null/parsed"].endswith("shows only valid; the case compares parsed")
 
 
 def test_adapter_skipped_and_errored(suite: pytest.Pytester) -> None:

@@ -105,12 +105,23 @@ class AdapterInfo:
     :param capabilities: a subset of :data:`CAPABILITIES` plus any
         ``hardware.<namespace>`` entries.
     :param schema_versions: the ``variant.json`` format versions it reads.
+    :param indirect: capabilities the implementation lacks as such, but which
+        the adapter reaches for some cases by turning the case into something
+        the implementation does (uv: a profile's user static list rewritten
+        into the metadata, a filename rule observed through an install).  A
+        case requiring one is handed to the adapter, which answers
+        :class:`Skipped` for the cases it cannot turn.
+    :param limitations: for capabilities the implementation lacks, why
+        (``{"markers": "uv 0.13.9 implements no variant markers"}``); the
+        suite appends it to the skip reason.
     """
 
     name: str
     version: str
     capabilities: frozenset[str]
     schema_versions: tuple[str, ...] = ("0.1.1", "0.2.0")
+    indirect: frozenset[str] = frozenset()
+    limitations: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -128,6 +139,9 @@ class Workspace:
         fixtures and empty ``hashes`` filled in.
     :param tmp: a fresh, empty directory owned by this case (install target…).
     :param options: the ``--adapter-option KEY=VALUE`` pairs.
+    :param clauses: the clause ids the case checks (its subject), for an
+        adapter that must know what a case is about before it turns it into
+        something its implementation does.
     :param requires: the capabilities the case requires.  For ``select``,
         ``install`` and ``pylock`` this says how to reach the index:
         ``index.pep503`` (``{base_url}<index-id>/simple/``), ``index.pep691``
@@ -143,6 +157,7 @@ class Workspace:
     tmp: Path
     options: Mapping[str, str] = field(default_factory=dict)
     requires: frozenset[str] = frozenset()
+    clauses: tuple[str, ...] = ()
 
     def index_kind(self) -> str | None:
         """``"flat"``, ``"pep503"`` or ``"pep691"`` when the case names one, else ``None``."""
@@ -158,9 +173,23 @@ class Result:
 
     Only the keys present in ``expect`` are compared, so an adapter may return
     more (for example ``ranked`` or an ``explanation``).
+
+    ``projection`` says how the case's system reached the implementation when
+    the adapter had to express it in another form (uv: the profile's user
+    static list published as ``static-properties``).  Such a result is
+    reported as ``projected``, counted apart from ``passed``, so that nobody
+    mistakes it for a test of the capability the implementation lacks.
+
+    ``observes`` names the only keys of ``value`` the implementation's
+    behaviour could show (uv: an install shows whether a filename is taken
+    for a wheel, not how it was parsed).  A case whose expectation compares
+    another key is then skipped with that reason, never failed or passed.
+    ``None``: everything the op defines.
     """
 
     value: Mapping[str, Any]
+    projection: str | None = None
+    observes: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
