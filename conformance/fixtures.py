@@ -62,6 +62,8 @@ __all__ = [
     "build_plugin_wheel",
     "build_wheel",
     "load_source",
+    "republish",
+    "rewrite_wheel",
     "wheel_filename",
 ]
 
@@ -244,6 +246,26 @@ def build_wheel(
     return filename, _zip(files, f"{dist_info}/RECORD")
 
 
+def rewrite_wheel(data: bytes, replace: Mapping[str, bytes]) -> bytes:
+    """The wheel *data* with the members named in *replace* given new contents.
+
+    The archive is written the builder's reproducible way, with a RECORD that
+    matches the new contents (an installer checking RECORD sees a sound wheel).
+
+    :param replace: ``{member path: new bytes}``; paths not in the wheel are ignored.
+    :raises zipfile.BadZipFile: *data* is not a zip archive.
+    :raises ValueError: the archive has no ``*.dist-info/RECORD``.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
+    record = next((n for n in members if n.count("/") == 1 and n.endswith(".dist-info/RECORD")), None)
+    if record is None:
+        raise ValueError("the wheel has no .dist-info/RECORD")
+    del members[record]
+    members.update({name: new for name, new in replace.items() if name in members})
+    return _zip(members, record)
+
+
 def build_plugin_wheel(source: Path) -> tuple[str, bytes]:
     """Pack a plugin source tree ``fixtures/plugins/<name>/`` into a non-variant wheel.
 
@@ -386,6 +408,31 @@ def _write_layouts(built: BuiltIndex, sizes: Mapping[str, int], versions: Mappin
             ],
         }
         (built.json / project / "index.json").write_bytes(canonical_json(page).encode("utf-8"))
+
+
+def republish(root: Path) -> None:
+    """Write the PEP 503 and PEP 691 pages of ``root/flat`` again, after its files changed.
+
+    The project pages of a built index (``root/simple``, ``root/json``) carry
+    each file's sha256 and size; a copy whose wheels were rewritten needs new
+    ones. The versions of each project are kept from the existing JSON pages.
+    """
+    built = BuiltIndex(root.name, root)
+    versions: dict[str, set[str]] = {}
+    for project_page in sorted(built.json.glob("*/index.json")):
+        page = json.loads(project_page.read_text(encoding="utf-8"))
+        versions[str(page["name"])] = set(page.get("versions", []))
+    sizes: dict[str, int] = {}
+    for path in sorted(built.flat.iterdir()):
+        data = path.read_bytes()
+        built.files[path.name] = _sha256(data)
+        sizes[path.name] = len(data)
+        project = _project_of(path.name)
+        built.projects.setdefault(project, []).append(path.name)
+        versions.setdefault(project, set())
+    shutil.rmtree(built.simple, ignore_errors=True)
+    shutil.rmtree(built.json, ignore_errors=True)
+    _write_layouts(built, sizes, versions)
 
 
 def _version_key(version: str) -> tuple[int, Any]:
