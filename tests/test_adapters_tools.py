@@ -8,8 +8,11 @@ variantlib.  Expected values come from the spec text cited beside each test.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
+import platform
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,12 +23,14 @@ import pytest
 
 from conformance.adapters.base import Adapter, Result, Skipped, Workspace, is_known_capability
 from conformance.adapters.pip import PipAdapter
-from conformance.adapters.uv import UvAdapter, machine_x86_64_level
+from conformance.adapters.simulated_cpu import namespaces_unavailable
+from conformance.adapters.uv import UvAdapter
 from conformance.adapters.variantlib import VariantlibAdapter
 from conformance.fixtures import build_index
 from conformance.server import FixtureServer
 
 SCHEMA_0_2_0 = "https://variants-schema.wheelnext.dev/peps/850/v0.2.0.json"
+BUNDLED_PROFILES = Path(__file__).resolve().parent.parent / "fixtures" / "profiles"
 
 # One world with four kinds of package:
 # - blas: providers.blas static-properties library = [openblas, mkl] (providers step 2);
@@ -99,6 +104,25 @@ label = "slow"
 [[package.wheel]]
 tags = "py3-none-any"
 
+# levels: 0.1.1, the namespace has no provider (a user static list decides it)
+[[package]]
+name = "levels"
+version = "1.0"
+namespaces = ["x86_64"]
+[package.variants]
+null = {}
+x86_64_v2 = { x86_64 = { level = ["v2"] } }
+x86_64_v3 = { x86_64 = { level = ["v3"] } }
+[[package.wheel]]
+tags = "py3-none-any"
+label = "x86_64_v2"
+[[package.wheel]]
+tags = "py3-none-any"
+label = "x86_64_v3"
+[[package.wheel]]
+tags = "py3-none-any"
+label = "null"
+
 [[package]]
 name = "app"
 version = "1.0"
@@ -132,6 +156,41 @@ version = "1.0"
 tags = "py3-none-any"
 """
 
+# A second index, so that no install case of the first meets a CPU-reading provider.
+INDEX_CPU = """
+description = "uv's built-in x86-64 provider"
+
+# cpu: the x86_64 namespace served by uv's built-in x86-64 provider (it reads /proc/cpuinfo)
+[[package]]
+name = "cpu"
+version = "1.0"
+schema = "0.2.0"
+namespaces = ["x86_64"]
+[package.providers.x86_64]
+requires = ["x86-64-variant-provider"]
+[package.variants]
+null = {}
+x86_64_v1 = { x86_64 = { level = ["v1"] } }
+x86_64_v2 = { x86_64 = { level = ["v2"] } }
+x86_64_v3 = { x86_64 = { level = ["v3"] } }
+x86_64_v4 = { x86_64 = { level = ["v4"] } }
+[[package.wheel]]
+tags = "py3-none-any"
+label = "x86_64_v1"
+[[package.wheel]]
+tags = "py3-none-any"
+label = "x86_64_v2"
+[[package.wheel]]
+tags = "py3-none-any"
+label = "x86_64_v3"
+[[package.wheel]]
+tags = "py3-none-any"
+label = "x86_64_v4"
+[[package.wheel]]
+tags = "py3-none-any"
+label = "null"
+"""
+
 PROFILES = {
     # no [environment] / [tags]: the running interpreter's, which every tool here uses too
     "plain": 'name = "this interpreter, no namespace named"\n',
@@ -145,10 +204,16 @@ PROFILES = {
         'sm_arch = "9.0"\n'
     ),
     "acme-slow": 'name = "acme prefers slow"\n[namespaces.acme]\nspeed = ["slow", "fast"]\n',
+    "prefers-v2": 'name = "x86-64 levels, v2 first"\n[namespaces.x86_64]\nlevel = ["v2", "v3", "v1"]\n',
     "macos": (
         'name = "CPython 3.12 on macOS arm64"\n'
         '[environment]\npython_full_version = "3.12.8"\nsys_platform = "darwin"\n'
         '[tags]\nsupported = ["cp312-cp312-macosx_11_0_arm64", "py3-none-any"]\n'
+    ),
+    "wasm": (
+        'name = "CPython 3.12 in a browser"\n'
+        '[environment]\npython_full_version = "3.12.8"\nsys_platform = "emscripten"\n'
+        '[tags]\nsupported = ["cp312-cp312-emscripten_3_1_58_wasm32", "py3-none-any"]\n'
     ),
 }
 
@@ -161,10 +226,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = root / "adapters.toml"
     source.write_text(INDEX, encoding="utf-8")
     build_index(source, root / "built")
+    (root / "cpu.toml").write_text(INDEX_CPU, encoding="utf-8")
+    build_index(root / "cpu.toml", root / "built")
     profiles = root / "profiles"
     profiles.mkdir()
     for name, text in PROFILES.items():
         (profiles / f"{name}.toml").write_text(text, encoding="utf-8")
+    for level in (1, 2, 3, 4):  # the bundled x86-64 CPU profiles ([hardware] x86_64_level)
+        shutil.copy(BUNDLED_PROFILES / f"x86-64-v{level}.toml", profiles)
     return root
 
 
@@ -174,7 +243,9 @@ def server(world: Path) -> Iterator[str]:
         yield running.url.rstrip("/") + "/"
 
 
-def workspace(world: Path, tmp_path: Path, *requires: str, base_url: str | None = None) -> Workspace:
+def workspace(
+    world: Path, tmp_path: Path, *requires: str, base_url: str | None = None, clauses: tuple[str, ...] = ()
+) -> Workspace:
     return Workspace(
         fixtures=world / "built",
         base_url=base_url,
@@ -182,12 +253,15 @@ def workspace(world: Path, tmp_path: Path, *requires: str, base_url: str | None 
         locks=world / "locks",
         tmp=tmp_path,
         requires=frozenset(requires),
+        clauses=clauses,
     )
 
 
-def select(requirement: str, profile: str = "plain", **options: Any) -> dict[str, Any]:
+def select(
+    requirement: str, profile: str = "plain", index: str = "adapters", **options: Any
+) -> dict[str, Any]:
     return {
-        "index": "adapters",
+        "index": index,
         "profile": profile,
         "requirement": requirement,
         "options": {**OPTIONS, **options},
@@ -212,9 +286,16 @@ def test_info_declares_known_capabilities(adapter_class: type[Any]) -> None:
 def test_uv_info() -> None:
     info = UvAdapter().info()
     assert (info.name, info.version) == ("uv", importlib.metadata.version("uv"))
-    # uv has no user static list and runs no provider plugin (NOTES.md, "Real implementations")
-    assert {"select", "install", "providers.static-metadata", "hardware.nvidia"} <= info.capabilities
-    assert not {"providers.user-static", "providers.plugin", "variant-unaware"} & info.capabilities
+    # uv has no user static list and runs no provider plugin (NOTES.md, "Real implementations");
+    # without its preview feature (the default) it ignores variant wheels
+    declared = {"select", "install", "pylock", "providers.static-metadata", "hardware.x86_64"}
+    assert declared <= info.capabilities
+    assert "variant-unaware" in info.capabilities
+    assert not {"providers.user-static", "providers.plugin", "markers", "filename"} & info.capabilities
+    # reached indirectly: by projection, and through the outcome of an install
+    assert info.indirect == {"providers.user-static", "filename", "validate"}
+    assert all(is_known_capability(c) for c in info.indirect)
+    assert "variant environment markers" in info.limitations["markers"]
 
 
 def test_pip_info() -> None:
@@ -278,10 +359,17 @@ def test_uv_skips_options_it_lacks(world: Path, tmp_path: Path) -> None:
     assert isinstance(outcome, Skipped)
 
 
+def test_uv_targets_macos(world: Path, tmp_path: Path) -> None:
+    # --python-platform aarch64-apple-darwin with MACOSX_DEPLOYMENT_TARGET=11.0: the
+    # py3-none-any wheels are judged as on the profile's macOS, and the static list orders them.
+    got = value(UvAdapter().run("select", select("blas==1.0", "macos"), workspace(world, tmp_path)))
+    assert got["selected"] == "blas-1.0-py3-none-any-openblas.whl"
+
+
 def test_uv_skips_a_platform_it_cannot_target(world: Path, tmp_path: Path) -> None:
-    # uv installs for a platform it is told with --python-platform; macOS tags are not
-    # among the manylinux targets the adapter maps, so the case cannot be run faithfully.
-    outcome = UvAdapter().run("select", select("blas==1.0", "macos"), workspace(world, tmp_path))
+    # uv installs for a platform it is told with --python-platform; a WebAssembly tag has
+    # no counterpart the adapter knows, so the case cannot be run faithfully.
+    outcome = UvAdapter().run("select", select("blas==1.0", "wasm"), workspace(world, tmp_path))
     assert isinstance(outcome, Skipped)
     assert "--python-platform" in outcome.reason
 
@@ -306,14 +394,143 @@ def test_uv_reports_an_unsatisfiable_install(world: Path, tmp_path: Path) -> Non
     assert got["installed"] == {}
 
 
-def test_uv_machine_level_is_known_on_x86_64() -> None:
-    import platform
+needs_cpu_simulation = pytest.mark.skipif(
+    platform.machine() != "x86_64" or sys.platform != "linux" or namespaces_unavailable() is not None,
+    reason=f"no x86-64 Linux with unprivileged user namespaces here: {namespaces_unavailable()}",
+)
 
-    level = machine_x86_64_level()
-    if platform.machine() == "x86_64":
-        assert level in (1, 2, 3, 4)
-    else:
-        assert level is None
+
+@needs_cpu_simulation
+@pytest.mark.parametrize("level", [1, 2, 3, 4])
+def test_uv_sees_a_simulated_cpu(world: Path, tmp_path: Path, level: int) -> None:
+    # The bundled x86-64-vN profiles list level = [vN, ..., v1], as the published x86-64
+    # provider reports a vN CPU; uv's own provider (providers draft step 4, a
+    # reimplementation) reads the simulated /proc/cpuinfo, on any x86-64 machine. PEP 825
+    # 'Variant ordering' step 3: the best level first, the null variant last. The profiles
+    # name manylinux tags: --python-platform would make uv assume x86-64-v2 instead.
+    request = select("cpu==1.0", f"x86-64-v{level}", index="cpu")
+    got = value(UvAdapter().run("select", request, workspace(world, tmp_path)))
+    expected = [f"cpu-1.0-py3-none-any-x86_64_v{n}.whl" for n in range(level, 0, -1)]
+    assert got["ranked"] == [*expected, "cpu-1.0-py3-none-any-null.whl"]
+
+
+def test_uv_projects_a_user_static_list(world: Path, tmp_path: Path) -> None:
+    # providers step 3 (the profile prefers v2) reaches uv as step 2: the rewritten
+    # metadata carries the list as static-properties; PEP 825 step 3 then orders by it.
+    ws = workspace(world, tmp_path, "select", "providers.user-static")
+    outcome = UvAdapter().run("select", select("levels==1.0", "prefers-v2"), ws)
+    assert isinstance(outcome, Result) and outcome.projection is not None
+    assert "x86_64: level = [v2, v3, v1]" in outcome.projection
+    assert outcome.value["ranked"] == [
+        "levels-1.0-py3-none-any-x86_64_v2.whl",
+        "levels-1.0-py3-none-any-x86_64_v3.whl",
+        "levels-1.0-py3-none-any-null.whl",
+    ]
+
+
+def test_uv_projection_serves_an_http_index(world: Path, server: str, tmp_path: Path) -> None:
+    # the projected copy gets its own PEP 691 pages (new hashes) and a loopback server
+    ws = workspace(world, tmp_path, "select", "providers.user-static", "index.pep691", base_url=server)
+    outcome = UvAdapter().run("select", select("levels==1.0", "prefers-v2"), ws)
+    assert isinstance(outcome, Result) and outcome.projection is not None
+    assert outcome.value["selected"] == "levels-1.0-py3-none-any-x86_64_v2.whl"
+
+
+def test_uv_does_not_project_a_case_about_the_provider_steps(world: Path, tmp_path: Path) -> None:
+    step = ("providers:step-3-user-static",)
+    ws = workspace(world, tmp_path, "select", "providers.user-static", clauses=step)
+    outcome = UvAdapter().run("select", select("levels==1.0", "prefers-v2"), ws)
+    assert isinstance(outcome, Skipped)
+    assert "providers:step-3-user-static" in outcome.reason
+
+
+@pytest.mark.parametrize(
+    ("filename", "valid"),
+    [
+        ("pkg-1.0-py3-none-any-v3.whl", True),
+        ("pkg-1.0-cp313-cp313-manylinux_2_28_x86_64-v3.whl", True),  # a wheel, incompatible here
+        ("pkg-1.0-py3-none-any-X86_64_V3.whl", False),  # pep825:label-charset
+        ("pkg-1.0-3py-none-any.whl", False),  # pep825:python-tag-digit
+        ("pkg-1.0-py3-none-any-v3.zip", False),  # not a wheel at all
+    ],
+)
+def test_uv_shows_its_filename_verdict_through_an_install(
+    world: Path, tmp_path: Path, filename: str, valid: bool
+) -> None:
+    outcome = UvAdapter().run("filename", {"filename": filename}, workspace(world, tmp_path, "filename"))
+    assert isinstance(outcome, Result), outcome
+    assert outcome.value["valid"] is valid, outcome.value
+    assert outcome.observes == {"valid"}  # never the parsed components
+
+
+def test_uv_shows_its_metadata_verdict_through_an_install(world: Path, tmp_path: Path) -> None:
+    adapter, ws = UvAdapter(), workspace(world, tmp_path, "validate")
+    good: dict[str, Any] = {
+        "$schema": SCHEMA_0_2_0,
+        "default-priorities": {"namespace": ["blas"]},
+        "providers": {"blas": {"static-properties": {"library": ["openblas"]}}},
+        "variants": {"openblas": {"blas": {"library": ["openblas"]}}},
+    }
+    assert value(adapter.run("validate", {"kind": "index", "document": good}, ws))["valid"] is True
+    bad = {**good, "variants": {"OpenBLAS": good["variants"]["openblas"]}}  # pep825:label-charset
+    got = value(adapter.run("validate", {"kind": "index", "document": bad}, ws))
+    assert got["valid"] is False and "Failed to parse variant metadata" in got["explanation"]
+    wheel = {"kind": "wheel", "document": good, "label": "mkl"}  # pep825:variants-single-entry
+    got = value(adapter.run("validate", wheel, ws))
+    assert got["valid"] is False and "variant.json" in got["explanation"]
+    # the finding: uv ignores $schema, so an unknown major version is read (pep825:major-version)
+    future = {**good, "$schema": "https://variants-schema.wheelnext.dev/peps/850/v9.0.0.json"}
+    assert value(adapter.run("validate", {"kind": "index", "document": future}, ws))["valid"] is True
+    pyproject = adapter.run("validate", {"kind": "pyproject", "document": {}}, ws)
+    assert isinstance(pyproject, Skipped)
+
+
+def _lock(world: Path, tmp_path: Path, labels: list[str | None]) -> Path:
+    """A pylock.toml listing the levels wheels with *labels* (None: the non-variant wheel)."""
+    import tomli_w
+
+    flat = world / "built" / "adapters" / "flat"
+    wheels = []
+    for label in labels:
+        name = f"levels-1.0-py3-none-any{'-' + label if label else ''}.whl"
+        if not (flat / name).exists():
+            from conformance.fixtures import build_wheel
+
+            _, data = build_wheel("levels", "1.0", "py3-none-any")
+            (tmp_path / name).write_bytes(data)
+            path = tmp_path / name
+        else:
+            path = flat / name
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        wheels.append({"url": path.resolve().as_uri(), "hashes": {"sha256": digest}})
+    document = json.loads((flat / "levels-1.0-variants.json").read_text())
+    lock = {
+        "lock-version": "1.0",
+        "created-by": "tests",
+        "packages": [{"name": "levels", "version": "1.0", "wheels": wheels, "variants-json": document}],
+    }
+    locks = tmp_path / "locks"
+    locks.mkdir(exist_ok=True)
+    (locks / "levels.toml").write_text(tomli_w.dumps(lock), encoding="utf-8")
+    return locks
+
+
+def test_uv_ignores_the_variant_wheels_of_a_lock(world: Path, tmp_path: Path) -> None:
+    # The finding: PEP 825 'Integration with pylock.toml' ("If variant wheels are listed, the
+    # tool SHOULD resolve variants to select the best wheel file"); uv 0.13.9 installs the
+    # non-variant wheel although the null variant is supported, and fails with variant
+    # wheels only.
+    locks = _lock(world, tmp_path, ["null", "x86_64_v2", None])
+    ws = workspace(world, tmp_path / "run1", "pylock")
+    ws = Workspace(ws.fixtures, None, ws.profiles, locks, ws.tmp, {}, ws.requires)
+    ws.tmp.mkdir()
+    request = {"lock": "levels", "profile": "plain", "options": OPTIONS}
+    got = value(UvAdapter().run("pylock", request, ws))
+    assert got["selected"] == {"levels": "levels-1.0-py3-none-any.whl"}
+    locks = _lock(world, tmp_path, ["null", "x86_64_v2"])
+    ws = Workspace(ws.fixtures, None, ws.profiles, locks, tmp_path / "run2", {}, ws.requires)
+    ws.tmp.mkdir()
+    assert value(UvAdapter().run("pylock", request, ws))["error"] is True
 
 
 # -- pip ------------------------------------------------------------------------------
