@@ -144,9 +144,20 @@ def materialize(world: dict[str, Any], root: Path) -> Materialized:
         profiles=profiles,
         locks=root / "locks",
         tmp=root / "tmp",
-        requires=frozenset({"select", "index.flat"}),
+        requires=frozenset(_requires(world)),
     )
     return Materialized(world, workspace, select_input())
+
+
+def _requires(world: Mapping[str, Any]) -> set[str]:
+    """The capabilities a ``select`` on *world* requires, as a case on it would declare them."""
+    package = world["index"]["package"][0]
+    needs = {"select", "index.flat"}
+    if world["profile"].get("namespaces"):
+        needs.add("providers.user-static")
+    if any("static-properties" in p for p in package.get("providers", {}).values()):
+        needs.add("providers.static-metadata")
+    return needs
 
 
 def select_input() -> dict[str, Any]:
@@ -435,12 +446,7 @@ def ready_case(
         the profile.
     """
     package = world["index"]["package"][0]
-    needs = {"select", "index.flat"} | set(requires)
-    user = world["profile"].get("namespaces", {})
-    if user:
-        needs.add("providers.user-static")
-    if any("static-properties" in p for p in package.get("providers", {}).values()):
-        needs.add("providers.static-metadata")
+    needs = _requires(world) | set(requires)
     case = {
         "$schema": "../../../schemas/case.schema.json",
         "description": f"generated world (property {prop}): shrunk by hypothesis",
@@ -489,8 +495,9 @@ def strategy_options(info: AdapterInfo, fixed_tags: bool = False) -> dict[str, A
 
     Needs ``select`` and ``index.flat``; namespaces are ``static`` only with
     ``providers.static-metadata``, ``user`` only with ``providers.user-static``
-    (``none`` always: nothing is supported); optional (never enabled) static
-    providers only with ``providers.optional``.
+    (declared, or reached indirectly: uv's adapter projects the profile's
+    lists into the metadata) (``none`` always: nothing is supported); optional
+    (never enabled) static providers only with ``providers.optional``.
 
     :param fixed_tags: the tool cannot be given a tag list (uv installs for an
         interpreter): profiles list :data:`~conformance.strategies.WORLD_TAGS`
@@ -503,7 +510,7 @@ def strategy_options(info: AdapterInfo, fixed_tags: bool = False) -> dict[str, A
     sources = ["none"]
     if "providers.static-metadata" in caps:
         sources.append("static")
-    if "providers.user-static" in caps:
+    if "providers.user-static" in caps | info.indirect:
         sources.append("user")
     schemas = tuple(s for s in ("0.1.1", "0.2.0") if s in info.schema_versions)
     if not schemas:

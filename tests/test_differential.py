@@ -54,6 +54,9 @@ LIMITS: dict[str, dict[str, Any]] = {
     # publish the index-level file.
     # uv observes its ranking by re-running itself without the chosen wheel:
     # worth it for the differential property only.
+    # uv has no user static list: its adapter projects a 'user' namespace's list
+    # into static-properties (indirect capability providers.user-static), so
+    # user-list worlds reach uv's ordering through providers step 2.
     "uv": {
         "fixed_tags": True,
         "index_files": ("generate",),
