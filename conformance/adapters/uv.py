@@ -126,6 +126,8 @@ LIMITATIONS = {
     "providers.plugin": "uv 0.13.9 never installs or runs provider plugins",
     "providers.optional": "uv 0.13.9 has no option to enable an optional provider",
     "clause-ids": "uv 0.13.9 reports messages, not clause ids",
+    "filename": "uv 0.13.9 has no command that parses a filename: an install shows whether it takes a "
+    "file for a wheel, not the components it read",
 }
 
 #: ``[hardware]`` keys of a profile and the uv variables they become.
@@ -366,7 +368,10 @@ class UvAdapter:
         facts = index_facts(flat, projects)
         profile = load_profile_data(workspace.profiles, str(input["profile"]))
         if profile.get("installed") and "abi_dependency" in facts.providers:
-            return Skipped("the profile lists installed packages; uv's view of them is not simulated")
+            return Skipped(
+                "the profile lists installed packages for abi_dependency, and uv 0.13.9 has no ABI "
+                "dependency provider (it skips abi_dependency as an unsupported provider)"
+            )
         preview = not options.get("no_variants") and "variant-unaware" not in workspace.requires
         projected = None
         if preview and "providers.user-static" in workspace.requires:
