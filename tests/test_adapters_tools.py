@@ -104,25 +104,6 @@ label = "slow"
 [[package.wheel]]
 tags = "py3-none-any"
 
-# levels: 0.1.1, the namespace has no provider (a user static list decides it)
-[[package]]
-name = "levels"
-version = "1.0"
-namespaces = ["x86_64"]
-[package.variants]
-null = {}
-x86_64_v2 = { x86_64 = { level = ["v2"] } }
-x86_64_v3 = { x86_64 = { level = ["v3"] } }
-[[package.wheel]]
-tags = "py3-none-any"
-label = "x86_64_v2"
-[[package.wheel]]
-tags = "py3-none-any"
-label = "x86_64_v3"
-[[package.wheel]]
-tags = "py3-none-any"
-label = "null"
-
 [[package]]
 name = "app"
 version = "1.0"
@@ -415,31 +396,33 @@ def test_uv_sees_a_simulated_cpu(world: Path, tmp_path: Path, level: int) -> Non
 
 
 def test_uv_projects_a_user_static_list(world: Path, tmp_path: Path) -> None:
-    # providers step 3 (the profile prefers v2) reaches uv as step 2: the rewritten
-    # metadata carries the list as static-properties; PEP 825 step 3 then orders by it.
+    # providers step 3 (the profile prefers v2) decides before uv's own x86-64 provider
+    # (step 4) and reaches uv as step 2: the rewritten metadata carries the list as
+    # static-properties; PEP 825 step 3 then orders by it, v4 being unsupported.
     ws = workspace(world, tmp_path, "select", "providers.user-static")
-    outcome = UvAdapter().run("select", select("levels==1.0", "prefers-v2"), ws)
+    outcome = UvAdapter().run("select", select("cpu==1.0", "prefers-v2", index="cpu"), ws)
     assert isinstance(outcome, Result) and outcome.projection is not None
     assert "x86_64: level = [v2, v3, v1]" in outcome.projection
     assert outcome.value["ranked"] == [
-        "levels-1.0-py3-none-any-x86_64_v2.whl",
-        "levels-1.0-py3-none-any-x86_64_v3.whl",
-        "levels-1.0-py3-none-any-null.whl",
+        "cpu-1.0-py3-none-any-x86_64_v2.whl",
+        "cpu-1.0-py3-none-any-x86_64_v3.whl",
+        "cpu-1.0-py3-none-any-x86_64_v1.whl",
+        "cpu-1.0-py3-none-any-null.whl",
     ]
 
 
 def test_uv_projection_serves_an_http_index(world: Path, server: str, tmp_path: Path) -> None:
     # the projected copy gets its own PEP 691 pages (new hashes) and a loopback server
     ws = workspace(world, tmp_path, "select", "providers.user-static", "index.pep691", base_url=server)
-    outcome = UvAdapter().run("select", select("levels==1.0", "prefers-v2"), ws)
+    outcome = UvAdapter().run("select", select("cpu==1.0", "prefers-v2", index="cpu"), ws)
     assert isinstance(outcome, Result) and outcome.projection is not None
-    assert outcome.value["selected"] == "levels-1.0-py3-none-any-x86_64_v2.whl"
+    assert outcome.value["selected"] == "cpu-1.0-py3-none-any-x86_64_v2.whl"
 
 
 def test_uv_does_not_project_a_case_about_the_provider_steps(world: Path, tmp_path: Path) -> None:
     step = ("providers:step-3-user-static",)
     ws = workspace(world, tmp_path, "select", "providers.user-static", clauses=step)
-    outcome = UvAdapter().run("select", select("levels==1.0", "prefers-v2"), ws)
+    outcome = UvAdapter().run("select", select("cpu==1.0", "prefers-v2", index="cpu"), ws)
     assert isinstance(outcome, Skipped)
     assert "providers:step-3-user-static" in outcome.reason
 
@@ -485,52 +468,37 @@ def test_uv_shows_its_metadata_verdict_through_an_install(world: Path, tmp_path:
     assert isinstance(pyproject, Skipped)
 
 
-def _lock(world: Path, tmp_path: Path, labels: list[str | None]) -> Path:
-    """A pylock.toml listing the levels wheels with *labels* (None: the non-variant wheel)."""
+def _lock(world: Path, tmp_path: Path, labels: list[str | None]) -> Workspace:
+    """A workspace whose lock ``blas`` lists the blas wheels with *labels* (None: non-variant)."""
     import tomli_w
 
     flat = world / "built" / "adapters" / "flat"
     wheels = []
     for label in labels:
-        name = f"levels-1.0-py3-none-any{'-' + label if label else ''}.whl"
-        if not (flat / name).exists():
-            from conformance.fixtures import build_wheel
-
-            _, data = build_wheel("levels", "1.0", "py3-none-any")
-            (tmp_path / name).write_bytes(data)
-            path = tmp_path / name
-        else:
-            path = flat / name
+        path = flat / f"blas-1.0-py3-none-any{'-' + label if label else ''}.whl"
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         wheels.append({"url": path.resolve().as_uri(), "hashes": {"sha256": digest}})
-    document = json.loads((flat / "levels-1.0-variants.json").read_text())
-    lock = {
-        "lock-version": "1.0",
-        "created-by": "tests",
-        "packages": [{"name": "levels", "version": "1.0", "wheels": wheels, "variants-json": document}],
-    }
+    document = json.loads((flat / "blas-1.0-variants.json").read_text())
+    package = {"name": "blas", "version": "1.0", "wheels": wheels, "variants-json": document}
     locks = tmp_path / "locks"
-    locks.mkdir(exist_ok=True)
-    (locks / "levels.toml").write_text(tomli_w.dumps(lock), encoding="utf-8")
-    return locks
+    locks.mkdir(parents=True)
+    lock = {"lock-version": "1.0", "created-by": "tests", "packages": [package]}
+    (locks / "blas.toml").write_text(tomli_w.dumps(lock))
+    (tmp_path / "run").mkdir()
+    ws = workspace(world, tmp_path / "run", "pylock")
+    return Workspace(ws.fixtures, None, ws.profiles, locks, ws.tmp, {}, ws.requires)
 
 
 def test_uv_ignores_the_variant_wheels_of_a_lock(world: Path, tmp_path: Path) -> None:
     # The finding: PEP 825 'Integration with pylock.toml' ("If variant wheels are listed, the
     # tool SHOULD resolve variants to select the best wheel file"); uv 0.13.9 installs the
-    # non-variant wheel although the null variant is supported, and fails with variant
-    # wheels only.
-    locks = _lock(world, tmp_path, ["null", "x86_64_v2", None])
-    ws = workspace(world, tmp_path / "run1", "pylock")
-    ws = Workspace(ws.fixtures, None, ws.profiles, locks, ws.tmp, {}, ws.requires)
-    ws.tmp.mkdir()
-    request = {"lock": "levels", "profile": "plain", "options": OPTIONS}
-    got = value(UvAdapter().run("pylock", request, ws))
-    assert got["selected"] == {"levels": "levels-1.0-py3-none-any.whl"}
-    locks = _lock(world, tmp_path, ["null", "x86_64_v2"])
-    ws = Workspace(ws.fixtures, None, ws.profiles, locks, tmp_path / "run2", {}, ws.requires)
-    ws.tmp.mkdir()
-    assert value(UvAdapter().run("pylock", request, ws))["error"] is True
+    # non-variant wheel although openblas is supported (static-properties), and fails with
+    # variant wheels only.
+    request = {"lock": "blas", "profile": "plain", "options": OPTIONS}
+    got = value(UvAdapter().run("pylock", request, _lock(world, tmp_path / "a", ["openblas", None])))
+    assert got["selected"] == {"blas": "blas-1.0-py3-none-any.whl"}
+    got = value(UvAdapter().run("pylock", request, _lock(world, tmp_path / "b", ["openblas", "mkl"])))
+    assert got["error"] is True and got["selected"] is None
 
 
 # -- pip ------------------------------------------------------------------------------

@@ -386,18 +386,10 @@ class UvAdapter:
             if described:
                 flat, projected = out, "; ".join(described)
                 facts = index_facts(flat, projects)
-        # without the preview feature (its default) uv ignores variants: nothing to simulate
-        sim = simulate_profile(profile, facts) if preview else Simulation()
-        if sim.skip is not None:
-            return Skipped(sim.skip)
-        target = _target(profile, with_platform=sim.cpuinfo is None)
-        if isinstance(target, str):
-            return Skipped(target)
-        reason = system_mismatch(
-            profile, facts, "uv", environment=target.markers, tags=target.tags, markers_matter=op == "install"
-        )
-        if reason is not None:
-            return Skipped(reason)
+        system = _system(profile, facts, preview, markers_matter=op == "install")
+        if isinstance(system, Skipped):
+            return system
+        sim, target = system
         uv = _Invocation(self, workspace.tmp, target, sim, preview)
         with self._index(workspace, index_id, flat) as index_args:
             done, installed = uv.install(requirement, index_args, deps=op == "install")
@@ -472,17 +464,10 @@ class UvAdapter:
             facts._add(package.get("variants-json"))
             facts.filenames += [str(w.get("url", "")).rsplit("/", 1)[-1] for w in package.get("wheels", [])]
         preview = not options.get("no_variants")
-        sim = simulate_profile(profile, facts) if preview else Simulation()
-        if sim.skip is not None:
-            return Skipped(sim.skip)
-        target = _target(profile, with_platform=sim.cpuinfo is None)
-        if isinstance(target, str):
-            return Skipped(target)
-        reason = system_mismatch(
-            profile, facts, "uv", environment=target.markers, tags=target.tags, markers_matter=True
-        )
-        if reason is not None:
-            return Skipped(reason)
+        system = _system(profile, facts, preview, markers_matter=True)
+        if isinstance(system, Skipped):
+            return system
+        sim, target = system
         path = workspace.tmp / "pylock.toml"  # uv takes pylock.toml or pylock.<name>.toml
         path.write_text(tomli_w.dumps(lock), encoding="utf-8")
         uv = _Invocation(self, workspace.tmp, target, sim, preview)
@@ -535,6 +520,23 @@ class UvAdapter:
             )
         accepted, evidence = found
         return Result({"valid": accepted, "explanation": evidence}, observes=frozenset({"valid"}))
+
+
+def _system(
+    profile: Mapping[str, Any], facts: IndexFacts, preview: bool, markers_matter: bool
+) -> tuple[Simulation, _Target] | Skipped:
+    """How uv is shown the profile's system for *facts*, or why it cannot be."""
+    # without the preview feature (its default) uv ignores variants: nothing to simulate
+    sim = simulate_profile(profile, facts) if preview else Simulation()
+    if sim.skip is not None:
+        return Skipped(sim.skip)
+    target = _target(profile, with_platform=sim.cpuinfo is None)
+    if isinstance(target, str):
+        return Skipped(target)
+    reason = system_mismatch(
+        profile, facts, "uv", environment=target.markers, tags=target.tags, markers_matter=markers_matter
+    )
+    return Skipped(reason) if reason is not None else (sim, target)
 
 
 def _installed_requires(target: Path | None, installed: Mapping[str, str]) -> dict[str, list[str]]:
