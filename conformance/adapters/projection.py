@@ -84,7 +84,8 @@ def provider_step_subject(clauses: Iterable[str]) -> str | None:
     would answer a different question, so it is not projected.
     """
     for clause in clauses:
-        if clause.startswith("providers:step-") or clause in _STEP_CLAUSES:
+        document, _, name = clause.partition(":")
+        if (document == "providers" and name.startswith("step-")) or clause in _STEP_CLAUSES:
             return clause
     return None
 
