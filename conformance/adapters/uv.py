@@ -238,7 +238,7 @@ def simulate_profile(profile: Mapping[str, Any], facts: IndexFacts) -> Simulatio
             elif _named_values(profile, namespace):
                 sim.skip = "the profile lists tpu properties but no [hardware] tpu_present"
         elif namespace == "x86_64":
-            sim.skip = _simulate_x86_64(profile, facts, sim)
+            sim.skip = _simulate_x86_64(profile, sim)
         elif _named_values(profile, namespace):  # aarch64
             sim.skip = (
                 f"uv's built-in {namespace} provider reads the interpreter's auxiliary vector "
@@ -249,14 +249,13 @@ def simulate_profile(profile: Mapping[str, Any], facts: IndexFacts) -> Simulatio
     return sim
 
 
-def _simulate_x86_64(profile: Mapping[str, Any], facts: IndexFacts, sim: Simulation) -> str | None:
-    """Set *sim* up to show uv's x86-64 provider the profile's CPU; or why it cannot be."""
-    unsupported = sorted(facts.features.get("x86_64", set()) - {"level"})
-    if unsupported:
-        return (
-            f"uv's x86-64 provider reports only the 'level' feature; the index also uses "
-            f"{', '.join(unsupported)}"
-        )
+def _simulate_x86_64(profile: Mapping[str, Any], sim: Simulation) -> str | None:
+    """Set *sim* up to show uv's x86-64 provider the profile's CPU; or why it cannot be.
+
+    The simulated CPU carries the level's flags and the profile's ``on``
+    features; uv reports only ``level`` from them (a recorded deviation from
+    the published provider, which reports each feature as well).
+    """
     if platform.machine() not in ("x86_64", "AMD64") or sys.platform != "linux":
         return "uv's x86-64 provider reads /proc/cpuinfo only for an x86-64 interpreter on Linux"
     cpuinfo = simulated_cpu.cpuinfo_text(profile)
