@@ -98,3 +98,20 @@ def test_markdown_table_puts_adapters_side_by_side(tmp_path: Path, capsys: Any) 
     path.write_text(json.dumps(one))
     assert main([str(path), "--by", "topic"]) == 0
     assert "| a | 1 / 0 / 0 |" in capsys.readouterr().out
+
+
+def test_projected_results_have_their_own_count_and_cell() -> None:
+    # a projected pass is neither 'passed' nor hidden: it is counted and shown apart
+    cases = [
+        record("a/b/plain", "passed", ["pep825:label-charset"]),
+        record("a/b/proj", "projected", ["pep825:label-charset"]),
+    ]
+    adapter = {"name": "x", "version": "1", "indirect": ["providers.user-static"]}
+    report = build_report(cases, adapter, duration=0)
+    assert report["totals"]["passed"] == 1 and report["totals"]["projected"] == 1
+    assert report["adapter"]["indirect"] == ["providers.user-static"]
+    assert "| a | 1 / 0 / 0 (1 proj) |" in markdown_table([report], "by_topic")
+    # an older report without the count still renders
+    old = json.loads(json.dumps(report))
+    del old["by_topic"]["a"]["projected"]
+    assert "| a | 1 / 0 / 0 |" in markdown_table([old], "by_topic")
