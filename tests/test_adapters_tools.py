@@ -31,6 +31,13 @@ from conformance.server import FixtureServer
 
 SCHEMA_0_2_0 = "https://variants-schema.wheelnext.dev/peps/850/v0.2.0.json"
 BUNDLED_PROFILES = Path(__file__).resolve().parent.parent / "fixtures" / "profiles"
+#: A valid format-0.2.0 document: one static provider, one variant.
+OPENBLAS_DOCUMENT: dict[str, Any] = {
+    "$schema": SCHEMA_0_2_0,
+    "default-priorities": {"namespace": ["blas"]},
+    "providers": {"blas": {"static-properties": {"library": ["openblas"]}}},
+    "variants": {"openblas": {"blas": {"library": ["openblas"]}}},
+}
 
 # One world with four kinds of package:
 # - blas: providers.blas static-properties library = [openblas, mkl] (providers step 2);
@@ -141,12 +148,18 @@ tags = "py3-none-any"
 INDEX_CPU = """
 description = "uv's built-in x86-64 provider"
 
-# cpu: the x86_64 namespace served by uv's built-in x86-64 provider (it reads /proc/cpuinfo)
 [[package]]
 name = "cpu"
 version = "1.0"
 schema = "0.2.0"
 namespaces = ["x86_64"]
+wheel = [
+    { tags = "py3-none-any", label = "x86_64_v1" },
+    { tags = "py3-none-any", label = "x86_64_v2" },
+    { tags = "py3-none-any", label = "x86_64_v3" },
+    { tags = "py3-none-any", label = "x86_64_v4" },
+    { tags = "py3-none-any", label = "null" },
+]
 [package.providers.x86_64]
 requires = ["x86-64-variant-provider"]
 [package.variants]
@@ -155,21 +168,6 @@ x86_64_v1 = { x86_64 = { level = ["v1"] } }
 x86_64_v2 = { x86_64 = { level = ["v2"] } }
 x86_64_v3 = { x86_64 = { level = ["v3"] } }
 x86_64_v4 = { x86_64 = { level = ["v4"] } }
-[[package.wheel]]
-tags = "py3-none-any"
-label = "x86_64_v1"
-[[package.wheel]]
-tags = "py3-none-any"
-label = "x86_64_v2"
-[[package.wheel]]
-tags = "py3-none-any"
-label = "x86_64_v3"
-[[package.wheel]]
-tags = "py3-none-any"
-label = "x86_64_v4"
-[[package.wheel]]
-tags = "py3-none-any"
-label = "null"
 """
 
 PROFILES = {
@@ -448,12 +446,7 @@ def test_uv_shows_its_filename_verdict_through_an_install(
 
 def test_uv_shows_its_metadata_verdict_through_an_install(world: Path, tmp_path: Path) -> None:
     adapter, ws = UvAdapter(), workspace(world, tmp_path, "validate")
-    good: dict[str, Any] = {
-        "$schema": SCHEMA_0_2_0,
-        "default-priorities": {"namespace": ["blas"]},
-        "providers": {"blas": {"static-properties": {"library": ["openblas"]}}},
-        "variants": {"openblas": {"blas": {"library": ["openblas"]}}},
-    }
+    good: dict[str, Any] = json.loads(json.dumps(OPENBLAS_DOCUMENT))
     assert value(adapter.run("validate", {"kind": "index", "document": good}, ws))["valid"] is True
     bad = {**good, "variants": {"OpenBLAS": good["variants"]["openblas"]}}  # pep825:label-charset
     got = value(adapter.run("validate", {"kind": "index", "document": bad}, ws))
@@ -559,12 +552,7 @@ def test_variantlib_uses_the_profile_as_user_static_list(world: Path, tmp_path: 
 def test_variantlib_validates_metadata(world: Path, tmp_path: Path) -> None:
     adapter = VariantlibAdapter()
     ws = workspace(world, tmp_path)
-    document: dict[str, Any] = {
-        "$schema": SCHEMA_0_2_0,
-        "default-priorities": {"namespace": ["blas"]},
-        "providers": {"blas": {"static-properties": {"library": ["openblas"]}}},
-        "variants": {"openblas": {"blas": {"library": ["openblas"]}}},
-    }
+    document: dict[str, Any] = json.loads(json.dumps(OPENBLAS_DOCUMENT))
     assert value(adapter.run("validate", {"kind": "index", "document": document}, ws))["valid"] is True
     assert value(
         adapter.run("validate", {"kind": "wheel", "document": document, "label": "openblas"}, ws)

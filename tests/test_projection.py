@@ -30,21 +30,16 @@ description = "projection"
 name = "foo"
 version = "1.0"
 namespaces = ["x86_64", "blas"]
+wheel = [
+    { tags = "py3-none-any", label = "v3" },
+    { tags = "py3-none-any", label = "v3_mkl" },
+    { tags = "py3-none-any", label = "null" },
+    { tags = "py3-none-any" },
+]
 [package.variants]
 null = {}
 v3 = { x86_64 = { level = ["v3"] } }
 v3_mkl = { x86_64 = { level = ["v3"] }, blas = { library = ["mkl"] } }
-[[package.wheel]]
-tags = "py3-none-any"
-label = "v3"
-[[package.wheel]]
-tags = "py3-none-any"
-label = "v3_mkl"
-[[package.wheel]]
-tags = "py3-none-any"
-label = "null"
-[[package.wheel]]
-tags = "py3-none-any"
 
 # format 0.2.0: blas has its own static list (step 2), gpu an optional provider (step 1)
 [[package]]
@@ -52,6 +47,7 @@ name = "bar"
 version = "2.0"
 schema = "0.2.0"
 namespaces = ["x86_64", "blas", "gpu"]
+wheel = [{ tags = "py3-none-any", label = "v3" }, { tags = "py3-none-any", label = "openblas" }]
 [package.providers.x86_64]
 requires = ["x86-64-variant-provider"]
 [package.providers.blas]
@@ -62,24 +58,15 @@ optional = true
 [package.variants]
 v3 = { x86_64 = { level = ["v3"] } }
 openblas = { blas = { library = ["openblas"] } }
-[[package.wheel]]
-tags = "py3-none-any"
-label = "v3"
-[[package.wheel]]
-tags = "py3-none-any"
-label = "openblas"
 
 # a wheel whose variant.json is not JSON is published unchanged
 [[package]]
 name = "broken"
 version = "1.0"
 namespaces = ["x86_64"]
+wheel = [{ tags = "py3-none-any", label = "v3", variant-json-text = "{" }]
 [package.variants]
 v3 = { x86_64 = { level = ["v3"] } }
-[[package.wheel]]
-tags = "py3-none-any"
-label = "v3"
-variant-json-text = "{"
 """
 
 USER = {"x86_64": {"level": ["v2", "v3"], "avx2": ["on"]}, "blas": {"library": ["mkl", "openblas"]}}
