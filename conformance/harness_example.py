@@ -35,6 +35,7 @@ def run_case(op: str, input: dict[str, Any], workspace: dict[str, Any]) -> dict[
             tmp=Path(workspace["tmp"]),
             options=workspace.get("options", {}),
             requires=frozenset(workspace.get("requires", [])),
+            clauses=tuple(workspace.get("clauses", [])),  # optional field: absent from older suites
         ),
     )
     if isinstance(outcome, Result):

@@ -68,8 +68,21 @@ class Scripted:
             value = self.reference.run(op, {"filename": name[len("proj-"):]}, workspace).value
             return Result(value, projection="asked in another form")
         assert workspace.tmp.is_dir() and not any(workspace.tmp.iterdir())
+        assert workspace.clauses == ("pep825:null-label",)
         return self.reference.run(op, input, workspace)
 """
+
+# The same adapter as a harness in another process, over the JSON-lines protocol.
+HARNESS = """
+import sys
+from adapter import Scripted
+from conformance.protocol import serve
+options = dict(arg.split("=", 1) for arg in sys.argv[1:])
+sys.exit(serve(Scripted(options), sys.stdin, sys.stdout))
+"""
+
+#: how the suite reaches the adapter: in-process, or through ``command:`` and the protocol.
+VIA = pytest.mark.parametrize("via", ["python", "command"])
 
 
 def case_file(tests: list[dict[str, Any]], requires: list[str] | None = None) -> str:
@@ -100,7 +113,7 @@ VALID = {"valid": True, "parsed": PARSED}
 
 @pytest.fixture
 def suite(pytester: pytest.Pytester) -> pytest.Pytester:
-    pytester.makefile(".py", adapter=ADAPTER)
+    pytester.makefile(".py", adapter=ADAPTER, harness=HARNESS)
     (pytester.path / "cases" / "label").mkdir(parents=True)
     return pytester
 
@@ -109,7 +122,14 @@ def write(suite: pytest.Pytester, behaviour: str, tests: list[dict[str, Any]], *
     (suite.path / "cases" / "label" / f"{behaviour}.json").write_text(case_file(tests, **kw))
 
 
-def run(suite: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
+def run(
+    suite: pytest.Pytester, *args: str, via: str = "python", options: tuple[str, ...] = ()
+) -> tuple[pytest.RunResult, dict[str, Any]]:
+    """Run the suite on the case files; *options* (``KEY=VALUE``) configure the adapter."""
+    if via == "command":
+        adapter = ["--adapter", f"command:{sys.executable} harness.py {' '.join(options)}"]
+    else:
+        adapter = [arg for option in options for arg in ("--adapter-option", option)]
     report = suite.path / "report.json"
     result = suite.runpytest(
         "-p",
@@ -123,6 +143,7 @@ def run(suite: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str,
         "--conformance-report",
         str(report),
         "cases",
+        *adapter,
         *args,
     )
     data = json.loads(report.read_text()) if report.exists() else {}
@@ -182,33 +203,36 @@ def test_missing_capability_skips_with_reason(suite: pytest.Pytester) -> None:
     assert report["cases"][0]["reason"] == "adapter scripted lacks capability hardware.tpu"
 
 
-def test_missing_capability_names_the_adapters_limitation(suite: pytest.Pytester) -> None:
+@VIA
+def test_missing_capability_names_the_adapters_limitation(suite: pytest.Pytester, via: str) -> None:
     write(suite, "null", [filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID)],
           requires=["filename", "hardware.nvidia"])
-    _, report = run(suite)
+    _, report = run(suite, via=via)
     assert report["cases"][0]["reason"] == (
         "adapter scripted lacks capability hardware.nvidia: it has no GPU to read"
     )
 
 
-def test_indirect_capability_hands_the_case_to_the_adapter(suite: pytest.Pytester) -> None:
+@VIA
+def test_indirect_capability_hands_the_case_to_the_adapter(suite: pytest.Pytester, via: str) -> None:
     # A capability the tool lacks but the adapter reaches by turning the case: the
     # adapter runs it (here it skips it itself, with its own reason).
     write(suite, "null", [filename_test("skip", "skip-1.0-py3-none-any.whl", VALID)],
           requires=["filename", "hardware.nvidia"])
-    _, report = run(suite, "--adapter-option", "indirect=hardware.nvidia")
+    _, report = run(suite, via=via, options=("indirect=hardware.nvidia",))
     assert report["cases"][0]["reason"] == "adapter scripted skipped: cannot simulate this"
     assert report["adapter"]["indirect"] == ["hardware.nvidia"]
 
 
-def test_projected_results_are_counted_apart(suite: pytest.Pytester) -> None:
+@VIA
+def test_projected_results_are_counted_apart(suite: pytest.Pytester, via: str) -> None:
     invalid = {"valid": False, "clauses": ["pep825:null-label"]}
     write(suite, "null", [
         filename_test("proj", "proj-pkg-1.0-py3-none-any-null.whl", VALID),
         filename_test("proj-wrong", "proj-pkg-1.0-py3-none-any-null.whl", invalid),
         filename_test("plain", "pkg-1.0-py3-none-any-null.whl", VALID),
     ])
-    result, report = run(suite)
+    result, report = run(suite, via=via)
     result.assert_outcomes(passed=2, failed=1)  # pytest sees a pass; the report tells them apart
     assert outcomes(report) == {
         "label/null/proj": "projected", "label/null/proj-wrong": "failed", "label/null/plain": "passed"
@@ -220,7 +244,8 @@ def test_projected_results_are_counted_apart(suite: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*topic*passed*projected*", "*label*1*1*1*"])
 
 
-def test_a_key_the_result_cannot_show_skips_the_case(suite: pytest.Pytester) -> None:
+@VIA
+def test_a_key_the_result_cannot_show_skips_the_case(suite: pytest.Pytester, via: str) -> None:
     # Result.observes: only validity; a case comparing parsed components is skipped,
     # one comparing validity alone is judged.
     invalid = {"valid": False, "clauses": ["pep825:null-label"]}
@@ -228,7 +253,7 @@ def test_a_key_the_result_cannot_show_skips_the_case(suite: pytest.Pytester) -> 
         filename_test("parsed", "validonly-1.0-py3-none-any.whl", VALID),
         filename_test("validity", "validonly-1.0-py3-none-any.whl", invalid),
     ])
-    result, report = run(suite, "--adapter-option", "caps=filename")
+    result, report = run(suite, via=via, options=("caps=filename",))
     result.assert_outcomes(skipped=1, failed=1)
     reasons = {case["id"]: case["reason"] for case in report["cases"]}
     assert reasons["label/null/parsed"].endswith("shows only valid; the case compares parsed")
