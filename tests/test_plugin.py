@@ -109,6 +109,8 @@ def filename_test(test_id: str, filename: str, expect: dict[str, Any]) -> dict[s
 
 
 VALID = {"valid": True, "parsed": PARSED}
+#: what a case expects of a name that breaks the null label rule.
+INVALID = {"valid": False, "clauses": ["pep825:null-label"]}
 
 
 @pytest.fixture
@@ -226,10 +228,9 @@ def test_indirect_capability_hands_the_case_to_the_adapter(suite: pytest.Pyteste
 
 @VIA
 def test_projected_results_are_counted_apart(suite: pytest.Pytester, via: str) -> None:
-    invalid = {"valid": False, "clauses": ["pep825:null-label"]}
     write(suite, "null", [
         filename_test("proj", "proj-pkg-1.0-py3-none-any-null.whl", VALID),
-        filename_test("proj-wrong", "proj-pkg-1.0-py3-none-any-null.whl", invalid),
+        filename_test("proj-wrong", "proj-pkg-1.0-py3-none-any-null.whl", INVALID),
         filename_test("plain", "pkg-1.0-py3-none-any-null.whl", VALID),
     ])
     result, report = run(suite, via=via)
@@ -248,10 +249,9 @@ def test_projected_results_are_counted_apart(suite: pytest.Pytester, via: str) -
 def test_a_key_the_result_cannot_show_skips_the_case(suite: pytest.Pytester, via: str) -> None:
     # Result.observes: only validity; a case comparing parsed components is skipped,
     # one comparing validity alone is judged.
-    invalid = {"valid": False, "clauses": ["pep825:null-label"]}
     write(suite, "null", [
         filename_test("parsed", "validonly-1.0-py3-none-any.whl", VALID),
-        filename_test("validity", "validonly-1.0-py3-none-any.whl", invalid),
+        filename_test("validity", "validonly-1.0-py3-none-any.whl", INVALID),
     ])
     result, report = run(suite, via=via, options=("caps=filename",))
     result.assert_outcomes(skipped=1, failed=1)
@@ -315,8 +315,7 @@ def test_stale_deviation_fails_the_run(suite: pytest.Pytester) -> None:
 
 
 def test_clause_ids_compared_only_when_the_adapter_reports_them(suite: pytest.Pytester) -> None:
-    invalid = {"valid": False, "clauses": ["pep825:null-label"]}
-    write(suite, "null", [filename_test("inv", "wrongclause-1.0-py3-none-any.whl", invalid)])
+    write(suite, "null", [filename_test("inv", "wrongclause-1.0-py3-none-any.whl", INVALID)])
     result, _ = run(suite)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*clauses: expected at least one of*"])
