@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "InconsistentMetadata",
+    "IntegrityError",
     "InvalidVariantFilename",
     "InvalidVariantLabel",
     "InvalidVariantMetadata",
@@ -98,6 +99,14 @@ class UnsupportedSchemaVersion(InvalidVariantMetadata):
 
 class InconsistentMetadata(VariantError):
     """Documents of one release disagree (PEP 825 "Metadata consistency")."""
+
+
+class IntegrityError(OSError):
+    """Bytes that are not what their source vouched for (a hash mismatch, unverifiable hashes).
+
+    An I/O error (the command line exits with status 2), and never degraded:
+    a selection that meets one stops, instead of passing over the file.
+    """
 
 
 @dataclass

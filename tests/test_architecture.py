@@ -9,7 +9,7 @@ gives the reasons)::
     reference.selection   ordering steps 1-7, installer steps, markers, explanations
     reference.providers   profiles, provider steps, plugin runner, abi_dependency
     reference.format      PEP 825 package format
-    errors, clauses, _toml (shared leaf modules at the top of reference/)
+    errors, clauses, _toml, limits (shared leaf modules at the top of reference/)
 
 A module may import its own layer and the layers below it; nothing imports
 the public API module or ``__main__``; nothing in ``reference/`` imports
@@ -40,7 +40,7 @@ MAX_FUNCTION_LINES = 60
 LAYERS: tuple[str, ...] = ("format", "providers", "selection", "install", "cli")
 """The layer subpackages of ``reference``, bottom first."""
 
-SHARED_LEAVES = frozenset({"reference.errors", "reference.clauses", "reference._toml"})
+SHARED_LEAVES = frozenset({"reference.errors", "reference.clauses", "reference._toml", "reference.limits"})
 """Top-level modules every layer may import; they import only each other."""
 
 FACADE = frozenset({"reference", "reference.__main__"})

@@ -8,7 +8,9 @@ parsing needs; the work is imported inside handlers, so that
 ``python -m reference filename X`` starts fast.
 
 Exit status: 0 valid / done, 1 invalid input or inconsistency, 2 usage or
-I/O error. User errors never end in a traceback.
+I/O error, or a limit hit (``reference.limits``). User errors never end in a
+traceback; everything printed is escaped for the terminal
+(:func:`reference.limits.escape_controls`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Callable, Sequence
 
 __all__ = ["COMMAND_MODULES", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
-COMMAND_MODULES: tuple[str, ...] = ("reference.cli.format", "reference.cli.install")
+COMMAND_MODULES: tuple[str, ...] = ("reference.cli.format", "reference.cli.install", "reference.cli.limits")
 """Modules contributing subcommands, in help order."""
 
 EXIT_OK = 0
@@ -29,8 +31,10 @@ EXIT_USAGE = 2
 
 _EPILOG = """\
 exit status: 0 valid / done, 1 invalid input or inconsistent metadata,
-2 usage or I/O error. Every violation names its clause id (for example
-pep825:label-charset) and where it is (a JSON Pointer or a filename component).
+2 usage or I/O error, or a limit hit (input larger, deeper or slower than
+`variant-ref limits` allows; VARIANT_REF_LIMITS=name=value raises one).
+Every violation names its clause id (for example pep825:label-charset) and
+where it is (a JSON Pointer or a filename component).
 """
 
 
@@ -51,7 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     from reference.errors import VariantError
+    from reference.limits import LimitExceeded, limit
 
+    try:
+        limit("nesting")  # VARIANT_REF_LIMITS is read here first, so a typo is a usage error
+    except ValueError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -63,15 +73,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return handler(args)
+    except LimitExceeded as exc:
+        _error(str(exc))
+        return EXIT_USAGE
     except VariantError as exc:
         for violation in exc.violations:
-            print(f"error: {violation}", file=sys.stderr)
+            _error(str(violation))
         return EXIT_INVALID
     except OSError as exc:
-        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+
+
+def _error(text: str) -> None:
+    """``error: text`` on standard error, escaped for the terminal."""
+    from reference.limits import escape_controls
+
+    print(f"error: {escape_controls(text)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -139,15 +139,18 @@ def _requirements(specs: list[Any], namespace: str, key: str, source: str) -> It
     """Spec: providers:requires-format"""
     from packaging.requirements import InvalidRequirement, Requirement
 
+    from reference.limits import guard_recursion, quoted
+
     for index, spec in enumerate(specs):
         if not isinstance(spec, str):
             continue
         try:
-            Requirement(spec)
+            with guard_recursion(source, json_pointer("providers", namespace, key, index)):
+                Requirement(spec)
         except InvalidRequirement as exc:
             yield Violation(
                 "providers:requires-format",
-                f"{spec!r} is not a dependency specifier: {exc}",
+                f"{quoted(spec)} is not a dependency specifier: {quoted(str(exc))}",
                 json_pointer("providers", namespace, key, index),
                 source,
             )

@@ -14,12 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from reference._toml import TOMLDecodeError, loads
+from reference._toml import TOMLDecodeError
 from reference.errors import InvalidVariantMetadata, Violation
 from reference.format.indexfile import INDEX_SUFFIX, check_index_filename
 from reference.format.metadata import Kind, load_metadata, parse_json_bytes
 from reference.format.model import VariantMetadata
 from reference.format.wheel import read_variant_json
+from reference.limits import parse_toml, read_regular
 
 __all__ = ["document_kind", "load_path"]
 
@@ -49,8 +50,9 @@ def load_path(path: str | Path) -> VariantMetadata:
     label) or ``pyproject.toml`` (its ``[variant]`` table).
 
     :raises ValueError: the name is none of those (not a ``VariantError``).
-    :raises OSError: the file cannot be read.
+    :raises OSError: the file cannot be read, or is not a regular file.
     :raises reference.errors.VariantError: the document is invalid.
+    :raises reference.limits.LimitExceeded: it is larger or deeper than the limits.
     """
     path = Path(path)
     kind = document_kind(path)
@@ -64,7 +66,7 @@ def load_path(path: str | Path) -> VariantMetadata:
         return read_variant_json(path)
     if kind == "pyproject":
         return _load_pyproject(path, source)
-    data = parse_json_bytes(path.read_bytes(), source)
+    data = parse_json_bytes(read_regular(path), source)
     if kind == "index":
         return _load_index(data, path.name, source)
     return load_metadata(data, kind="wheel", source=source)
@@ -76,7 +78,7 @@ def _load_pyproject(path: Path, source: str) -> VariantMetadata:
     Spec: building:pyproject-table
     """
     try:
-        table = loads(path.read_text(encoding="utf-8"))
+        table = parse_toml(read_regular(path).decode("utf-8"), source)
     except (TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InvalidVariantMetadata(
             Violation("reference:toml-syntax", f"invalid TOML: {exc}", "", source)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from reference.errors import InvalidVariantFilename, InvalidVariantLabel, Violation
+from reference.limits import check_digits, quoted
 
 __all__ = [
     "LABEL_RE",
@@ -33,10 +34,13 @@ with zero properties, called a null variant"."""
 # PEP 825: "The variant label MUST be non-empty and consist only of 0-9, a-z, _
 # and . ASCII characters (^[0-9a-z_.]+$)." There is no length limit.
 LABEL_RE = re.compile(r"[0-9a-z_.]+")
-# Binary distribution format: distribution names are escaped to [A-Za-z0-9_.].
-_DISTRIBUTION_RE = re.compile(r"[A-Za-z0-9_.]+")
-# Binary distribution format: "The build number must start with a digit".
-_BUILD_RE = re.compile(r"(\d+)(.*)")
+# Binary distribution format: distribution names are escaped to [A-Za-z0-9_.];
+# core metadata: a name "must start and end with a letter or digit".
+_DISTRIBUTION_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9_.]*[A-Za-z0-9])?")
+# Binary distribution format: "The build number must start with a digit" (an
+# ASCII digit: the number is compared as an int, and \d would take any Unicode digit).
+_BUILD_RE = re.compile(r"([0-9]+)(.*)")
+_ASCII_DIGITS = "0123456789"
 _TAG_RE = re.compile(r"[A-Za-z0-9_.]+")
 
 
@@ -49,7 +53,7 @@ def check_label(label: str, location: str = "variant label") -> Violation | None
         return None
     return Violation(
         "pep825:label-charset",
-        f"variant label {label!r} must be non-empty and use only 0-9, a-z, _ and .",
+        f"variant label {quoted(label)} must be non-empty and use only 0-9, a-z, _ and .",
         location,
     )
 
@@ -158,9 +162,13 @@ def parse_wheel_filename(filename: str) -> WheelFilename:
     :raises InvalidVariantLabel: when the label breaks PEP 825's charset.
     :raises InvalidVariantFilename: for any other malformed component; every
         problem found is reported, each naming its component.
+    :raises reference.limits.LimitExceeded: the version or build number holds
+        a number longer than the ``digits`` limit.
     """
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     parts = _split_components(name)
+    check_digits(parts.version, name, "version")
+    check_digits(parts.build_tag or "", name, "build tag")
     problems = _component_violations(parts)
     if problems:
         problems = [replace(problem, source=name) for problem in problems]
@@ -188,12 +196,12 @@ def _split_components(name: str) -> _Components:
     """
     if not name.endswith(".whl"):
         raise InvalidVariantFilename(
-            Violation("wheel:filename", f"{name!r} does not end in .whl", "extension")
+            Violation("wheel:filename", f"{quoted(name)} does not end in .whl", "extension")
         )
     parts = name[: -len(".whl")].split("-")
     if len(parts) == 5:
         return _Components(parts[0], parts[1], None, parts[2], parts[3], parts[4], None)
-    if len(parts) == 6 and parts[2][:1].isdigit():
+    if len(parts) == 6 and _starts_with_digit(parts[2]):
         return _Components(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], None)
     if len(parts) == 6:
         return _Components(parts[0], parts[1], None, parts[2], parts[3], parts[4], parts[5])
@@ -202,7 +210,7 @@ def _split_components(name: str) -> _Components:
     raise InvalidVariantFilename(
         Violation(
             "wheel:filename",
-            f"{name!r} has {len(parts)} dash-separated components; a wheel has 5 to 7 "
+            f"{quoted(name)} has {len(parts)} dash-separated components; a wheel has 5 to 7 "
             "(distribution, version, build tag?, python tag, abi tag, platform tag, "
             "variant label?)",
             "filename",
@@ -220,35 +228,45 @@ def _component_violations(parts: _Components) -> list[Violation]:
         problems.append(
             Violation(
                 "wheel:filename",
-                f"distribution {parts.distribution!r} must use only A-Z, a-z, 0-9, _ and .",
+                f"distribution {quoted(parts.distribution)} must use only A-Z, a-z, 0-9, _ and ., "
+                "and start and end with a letter or digit",
                 "distribution",
             )
         )
     if not _version_ok(parts.version):
         problems.append(
-            Violation("wheel:filename", f"version {parts.version!r} is not a valid version", "version")
+            Violation("wheel:filename", f"version {quoted(parts.version)} is not a valid version", "version")
         )
     if parts.build_tag is not None and not _BUILD_RE.fullmatch(parts.build_tag):
         problems.append(
-            Violation("wheel:filename", f"build tag {parts.build_tag!r} must start with a digit", "build tag")
+            Violation(
+                "wheel:filename",
+                f"build tag {quoted(parts.build_tag)} must start with a digit (0-9)",
+                "build tag",
+            )
         )
-    if parts.python[:1].isdigit():
+    if _starts_with_digit(parts.python):
         problems.append(
             Violation(
                 "pep825:python-tag-digit",
-                f"python tag {parts.python!r} must not start with a digit",
+                f"python tag {quoted(parts.python)} must not start with a digit",
                 "python tag",
             )
         )
     tag_sets = ((parts.python, "python tag"), (parts.abi, "abi tag"), (parts.platform, "platform tag"))
     for text, component in tag_sets:
         if not all(_TAG_RE.fullmatch(tag) for tag in text.split(".")):
-            message = f"{component} {text!r} is not a valid tag set"
+            message = f"{component} {quoted(text)} is not a valid tag set"
             problems.append(Violation("wheel:filename", message, component))
     bad_label = check_label(parts.label) if parts.label is not None else None
     if bad_label is not None:
         problems.append(bad_label)
     return problems
+
+
+def _starts_with_digit(text: str) -> bool:
+    """Whether ``text`` starts with an ASCII digit (``str.isdigit`` takes any Unicode digit)."""
+    return bool(text) and text[0] in _ASCII_DIGITS
 
 
 def _version_ok(text: str) -> bool:

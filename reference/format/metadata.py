@@ -15,7 +15,6 @@ and maps its errors to clauses), then the rules a schema cannot express
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -33,6 +32,7 @@ from reference.format._schema import SCHEMA_DIR as SCHEMA_DIR  # re-exported: th
 from reference.format._schema import pyproject_schema as pyproject_schema
 from reference.format.model import SCHEMA_0_2_0, ProviderInfo, VariantMetadata
 from reference.format.versions import KNOWN_SCHEMAS, SUPPORTED_VERSIONS, schema_version
+from reference.limits import parse_json, quoted
 
 __all__ = [
     "Kind",
@@ -81,6 +81,7 @@ def parse_json_bytes(raw: bytes, source: str = "") -> Any:
     :param raw: the file's bytes.
     :param source: where they came from, for messages.
     :raises InvalidVariantMetadata: with clause ``reference:json-syntax``.
+    :raises reference.limits.LimitExceeded: nested deeper, or a number longer, than the limits.
 
     Spec: reference:json-syntax
     """
@@ -96,12 +97,12 @@ def parse_json_bytes(raw: bytes, source: str = "") -> Any:
             )
         ) from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        return parse_json(text, source, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except _DuplicateKey as exc:
         raise InvalidVariantMetadata(
             Violation(
                 "reference:json-syntax",
-                f"duplicate object key {exc.key!r}: JSON object keys must be unique",
+                f"duplicate object key {quoted(exc.key)}: JSON object keys must be unique",
                 "",
                 source,
             )
@@ -138,7 +139,7 @@ def check_version(schema_url: object, source: str = "") -> tuple[list[Violation]
         return [
             Violation(
                 "pep825:schema-url",
-                f"$schema {schema_url!r} does not name a format version (…/vX.Y.Z.json)",
+                f"$schema {quoted(schema_url)} does not name a format version (…/vX.Y.Z.json)",
                 where,
                 source,
             )
@@ -149,7 +150,7 @@ def check_version(schema_url: object, source: str = "") -> tuple[list[Violation]
         return [
             Violation(
                 "pep825:draft-versions",
-                f"$schema {schema_url!r} names draft version {major}.{minor}.{patch}, which this "
+                f"$schema {quoted(schema_url)} names draft version {major}.{minor}.{patch}, which this "
                 "reference does not know exactly; drafts carry no compatibility promise",
                 where,
                 source,
@@ -160,7 +161,8 @@ def check_version(schema_url: object, source: str = "") -> tuple[list[Violation]
         return [
             Violation(
                 "pep825:major-version",
-                f"$schema {schema_url!r} has major version {major}, which this reference does not support",
+                f"$schema {quoted(schema_url)} has major version {major}, "
+                "which this reference does not support",
                 where,
                 source,
             )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from reference.limits import check_digits
+
 __all__ = ["KNOWN_SCHEMAS", "SUPPORTED_VERSIONS", "schema_version"]
 
 SUPPORTED_VERSIONS: tuple[tuple[int, int, int], ...] = ((0, 1, 1), (0, 2, 0))
@@ -32,11 +34,13 @@ def schema_version(url: str) -> tuple[int, int, int]:
     """The ``(major, minor, patch)`` in a schema URL, or ``(-1, -1, -1)`` if none.
 
     Spec: pep825:schema-url ("The schema URL MUST include a version number").
+
+    :raises reference.limits.LimitExceeded: a version number longer than the ``digits`` limit.
     """
     if url in KNOWN_SCHEMAS:
         return KNOWN_SCHEMAS[url]
     match = _VERSION_IN_URL.search(url)
     if match is None:
         return (-1, -1, -1)
-    major, minor, patch = (int(g) for g in match.groups())
+    major, minor, patch = (int(check_digits(g, url[:200], "$schema")) for g in match.groups())
     return (major, minor, patch)

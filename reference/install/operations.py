@@ -35,7 +35,7 @@ from reference.errors import VariantError, Violation
 from reference.format.model import VariantMetadata
 from reference.format.wheel import read_variant_json
 from reference.install.pages import FileLink
-from reference.install.resolve import Candidate, Finder, resolve, wheel_requires_dist
+from reference.install.resolve import Candidate, Finder, resolve, selected_requires
 from reference.install.sources import Source, open_source
 from reference.providers.plugins import PluginRunner
 from reference.providers.profiles import Profile, load_profile
@@ -180,8 +180,8 @@ class Session:
 
         selection = select_wheel([path.name], None, self.system, self.options, read_wheel_metadata)
         requires = None
-        if selection.selected:
-            requires = selection.requires(wheel_requires_dist(path), self.system.environment)
+        if selection.selected and selection.markers is not None:
+            requires = selected_requires(path, selection.markers, self.system.environment)
         self.warnings += selection.warnings
         return Choice(selection, requires, {"url": path.absolute().as_uri()})
 

@@ -14,7 +14,7 @@ This module parses and checks; it reads nothing itself
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
 import re
 import urllib.parse
@@ -26,8 +26,10 @@ from typing import Any
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from reference.errors import IntegrityError, VariantError, Violation
 from reference.format.filename import WheelFilename, parse_wheel_filename
 from reference.format.indexfile import normalize_name
+from reference.limits import check_digits, check_name, parse_json, quoted
 
 __all__ = [
     "FileLink",
@@ -53,8 +55,14 @@ class SourceError(OSError):
     """
 
 
-class HashMismatch(SourceError):
-    """Downloaded bytes do not match the hash the index or lock gave for them."""
+class HashMismatch(SourceError, IntegrityError):
+    """Downloaded bytes do not match the hash the index or lock gave for them (or none can be checked)."""
+
+
+VERIFIABLE = frozenset(hashlib.algorithms_guaranteed)
+"""Hash algorithms a file's hashes are checked in: those :mod:`hashlib` guarantees everywhere."""
+
+_LINK_SCHEMES = ("http", "https")
 
 
 @dataclass(frozen=True)
@@ -88,11 +96,17 @@ def file_url_path(url_path: str) -> Path:
     return Path(urllib.parse.unquote(url_path))
 
 
-def _normalize_version(text: str) -> str:
+def _version(text: str) -> Version | None:
+    """The version written ``text``, or ``None``; a number too long raises ``LimitExceeded``."""
     try:
-        return str(Version(text))
+        return Version(check_digits(text, "", "version"))
     except InvalidVersion:
-        return text
+        return None
+
+
+def _normalize_version(text: str) -> str:
+    version = _version(text)
+    return str(version) if version is not None else text
 
 
 def variants_json_filename(name: str, version: str) -> str:
@@ -120,11 +134,13 @@ class ProjectPage:
     :param variants_json: ``{normalized version: link}`` for ``-variants.json`` files.
     :param ignored: ``(filename, reason)`` for links that were skipped.
     :param missing: the source has no page for the project (HTTP 404, no directory).
+    :param remote: the page was served over http(s): its links must be http(s) too.
     """
 
     project: str
     source: str
     missing: bool = False
+    remote: bool = False
     wheels: list[FileLink] = field(default_factory=list)
     variants_json: dict[str, FileLink] = field(default_factory=dict)
     ignored: list[tuple[str, str]] = field(default_factory=list)
@@ -135,6 +151,14 @@ class ProjectPage:
         if name not in self._names:
             self._names[name] = canonicalize_name(name)
         return self._names[name]
+
+    def wants(self, filename: str) -> bool:
+        """Whether :meth:`add` keeps a link of this name (a wheel or ``-variants.json`` of the project)."""
+        if filename.endswith(".whl"):
+            parts = filename[:-4].split("-")
+            return len(parts) >= 5 and self._canonical(parts[0]) == self.project
+        match = _VARIANTS_JSON_RE.fullmatch(filename)
+        return bool(match and self._canonical(match["name"]) == self.project)
 
     def add(self, link: FileLink) -> None:
         """File a link under wheels, ``-variants.json`` or ignored."""
@@ -165,10 +189,8 @@ class ProjectPage:
         seen = dict.fromkeys(self._version_of.values())
 
         def key(text: str) -> tuple[int, Version]:
-            try:
-                return (1, Version(text))
-            except InvalidVersion:
-                return (0, Version("0"))
+            version = _version(text)
+            return (0, Version("0")) if version is None else (1, version)
 
         return sorted(seen, key=key, reverse=True)
 
@@ -186,24 +208,58 @@ class ProjectPage:
         return self.variants_json.get(_normalize_version(version))
 
 
-def verify_hashes(data: bytes, hashes: Mapping[str, str], what: str) -> None:
-    """Raise :class:`HashMismatch` unless ``data`` matches every known hash in ``hashes``.
+class HashCheck:
+    """The hashes a source gave for one file, checked as its bytes go past.
 
-    Algorithms :mod:`hashlib` does not know are skipped; an empty mapping passes.
+    :param hashes: ``{algorithm: hexdigest}`` as the index or lock gave them.
+    :param what: the file, for messages.
+    :raises HashMismatch: hashes were given, but none in an algorithm of
+        :data:`VERIFIABLE` (``reference:hash-algorithm``): they cannot vouch for anything.
 
-    Spec: reference:hash-verified
+    Spec: reference:hash-verified, reference:hash-algorithm
     """
-    import hashlib
 
-    for algorithm, expected in hashes.items():
-        try:
-            digest = hashlib.new(algorithm, data).hexdigest()
-        except (ValueError, TypeError):
-            continue
-        if digest.lower() != expected.lower():
+    def __init__(self, hashes: Mapping[str, str], what: str) -> None:
+        self.what = what
+        self.expected = {
+            algorithm.lower(): value for algorithm, value in hashes.items()
+            if algorithm.lower() in VERIFIABLE and not algorithm.lower().startswith("shake_")
+        }
+        if hashes and not self.expected:
+            given = ", ".join(quoted(a) for a in sorted(hashes))
             raise HashMismatch(
-                f"{what}: {algorithm} hash mismatch (expected {expected}, got {digest})"
+                f"{what}: hashes given only in algorithms that cannot be verified ({given}); "
+                "refused rather than taken as verified [reference:hash-algorithm]"
             )
+        self._running = {algorithm: hashlib.new(algorithm) for algorithm in self.expected}
+
+    def update(self, chunk: bytes) -> None:
+        """Feed the next bytes of the file."""
+        for running in self._running.values():
+            running.update(chunk)
+
+    def verify(self) -> None:
+        """:raises HashMismatch: a digest differs from the one given."""
+        for algorithm, expected in self.expected.items():
+            digest = self._running[algorithm].hexdigest()
+            if digest != expected.lower():
+                raise HashMismatch(
+                    f"{self.what}: {algorithm} hash mismatch (expected {quoted(expected)}, got {digest}) "
+                    "[reference:hash-verified]"
+                )
+
+
+def verify_hashes(data: bytes, hashes: Mapping[str, str], what: str) -> None:
+    """Raise :class:`HashMismatch` unless ``data`` matches every verifiable hash in ``hashes``.
+
+    Algorithms outside :data:`VERIFIABLE` are skipped when another is given;
+    hashes given only in such algorithms are refused; an empty mapping passes.
+
+    Spec: reference:hash-verified, reference:hash-algorithm
+    """
+    check = HashCheck(hashes, what)
+    check.update(data)
+    check.verify()
 
 
 def _anchor_parser() -> Any:
@@ -237,47 +293,98 @@ def _anchor_parser() -> Any:
 
 
 def _link_from_href(base: str, href: str, text: str) -> FileLink:
-    url, _, fragment = urllib.parse.urljoin(base, href).partition("#")
+    try:
+        url, _, fragment = urllib.parse.urljoin(base, href).partition("#")
+        filename = text or urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1])
+    except ValueError as exc:  # a malformed URL, such as http://[::1
+        raise SourceError(f"{base}: malformed URL in href {quoted(href)}: {exc}") from None
     hashes: dict[str, str] = {}
     # PEP 503: "the URL SHOULD include a hash in the form of a URL fragment
     # with the following syntax, #<hashname>=<hashvalue>".
     if "=" in fragment:
         algorithm, _, value = fragment.partition("=")
         hashes[algorithm.lower()] = value
-    filename = text or urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1])
     return FileLink(filename, url, hashes)
 
 
+def _add_checked(page: ProjectPage, link: FileLink, field: str) -> None:
+    """Add a link of an index page, its name and URL checked first if the page keeps it.
+
+    The name becomes a file name when the file is downloaded, so it must be
+    one path component; a page served over http(s) may link only http(s) URLs
+    (never ``file:``, which would make the reference read local files).
+
+    Spec: reference:safe-name, reference:link-scheme
+    """
+    if page.wants(link.filename):
+        check_name(link.filename, field, page.source)
+        scheme = urllib.parse.urlsplit(link.url).scheme
+        if page.remote and scheme not in _LINK_SCHEMES:
+            message = (
+                f"{link.filename}: the {scheme or 'relative'} link {quoted(link.url)} on a page served "
+                "over http(s) is refused: an index may link only http(s) URLs"
+            )
+            raise VariantError(Violation("reference:link-scheme", message, field, page.source))
+    page.add(link)
+
+
 def parse_html_page(page: ProjectPage, base_url: str, body: bytes) -> None:
-    """Add the anchors of a PEP 503 project page to ``page``."""
+    """Add the anchors of a PEP 503 project page to ``page``.
+
+    :raises SourceError: an ``href`` is not a URL.
+    :raises VariantError: a kept link's name or scheme is refused (:func:`_add_checked`).
+    """
     parser = _anchor_parser()
     parser.feed(body.decode("utf-8", errors="replace"))
+    parser.close()
     for href, text in parser.anchors:
-        page.add(_link_from_href(base_url, href, text))
+        _add_checked(page, _link_from_href(base_url, href, text), "href")
 
 
 def parse_json_page(page: ProjectPage, base_url: str, body: bytes) -> None:
     """Add the ``files`` of a PEP 691 project page to ``page``.
 
-    :raises SourceError: the body is not a PEP 691 response.
+    :raises SourceError: the body is not a PEP 691 response: not JSON, or a
+        field of the wrong type (named by its JSON Pointer).
+    :raises VariantError: a kept file's name or URL is refused (:func:`_add_checked`).
     """
     try:
-        data: Any = json.loads(body)
-        files = data["files"]
-        major = str(data["meta"]["api-version"]).split(".")[0]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SourceError(f"{base_url}: not a PEP 691 JSON project page") from exc
-    if major != "1":
-        raise SourceError(f"{base_url}: unsupported simple API version {data['meta']['api-version']}")
-    for entry in files:
-        if not isinstance(entry, dict) or not isinstance(entry.get("filename"), str):
-            continue
-        hashes = entry.get("hashes") or {}
-        url = urllib.parse.urljoin(base_url, str(entry.get("url", entry["filename"])))
-        page.add(
-            FileLink(
-                entry["filename"],
-                url.partition("#")[0],
-                {str(k).lower(): str(v) for k, v in hashes.items()} if isinstance(hashes, dict) else {},
-            )
-        )
+        data: Any = parse_json(body.decode("utf-8"), base_url)
+    except ValueError as exc:
+        raise SourceError(f"{base_url}: not a PEP 691 JSON project page ({exc})") from None
+    meta = data.get("meta") if isinstance(data, dict) else None
+    version = meta.get("api-version") if isinstance(meta, dict) else None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(version, str) or not isinstance(files, list):
+        raise SourceError(f"{base_url}: not a PEP 691 JSON project page (/meta/api-version, /files)")
+    if version.split(".")[0] != "1":
+        raise SourceError(f"{base_url}: unsupported simple API version {quoted(version)}")
+    for index, entry in enumerate(files):
+        link = _json_file(entry, f"/files/{index}", base_url)
+        _add_checked(page, link, f"/files/{index}/filename")
+
+
+def _json_file(entry: Any, where: str, base_url: str) -> FileLink:
+    """One entry of a PEP 691 ``files`` list, its types checked.
+
+    :raises SourceError: naming the field of the wrong type.
+    """
+    def bad(field: str, wanted: str) -> SourceError:
+        return SourceError(f"{base_url}: {where}{field} must be {wanted} (PEP 691)")
+
+    if not isinstance(entry, dict):
+        raise bad("", "an object")
+    filename, hashes = entry.get("filename"), entry.get("hashes", {})
+    url = entry.get("url", filename)
+    if not isinstance(filename, str):
+        raise bad("/filename", "a string")
+    if not isinstance(url, str):
+        raise bad("/url", "a string")
+    if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
+        raise bad("/hashes", "an object of strings")
+    try:
+        absolute = urllib.parse.urljoin(base_url, url).partition("#")[0]
+        urllib.parse.urlsplit(absolute)
+    except ValueError as exc:
+        raise SourceError(f"{base_url}: {where}/url: malformed URL {quoted(url)}: {exc}") from None
+    return FileLink(filename, absolute, {str(k).lower(): v for k, v in hashes.items()})

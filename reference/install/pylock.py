@@ -27,13 +27,14 @@ import tomli_w
 from packaging.markers import InvalidMarker, Marker, UndefinedEnvironmentName
 from packaging.utils import canonicalize_name
 
-from reference._toml import TOMLDecodeError, loads
+from reference._toml import TOMLDecodeError
 from reference.errors import InvalidVariantMetadata, VariantError, Violation
 from reference.format.filename import parse_wheel_filename
 from reference.format.metadata import load_metadata
 from reference.format.model import ABI_DEPENDENCY, VariantMetadata
 from reference.format.wheel import read_variant_json
 from reference.install.pages import FileLink
+from reference.limits import check_name, guard_recursion, parse_toml, quoted, read_regular
 from reference.selection.result import Selection
 from reference.selection.select import select_wheel
 from reference.selection.system import SelectOptions, System
@@ -96,13 +97,17 @@ class LockedPackage:
     marker: str | None = None
 
     def applies(self, environment: Mapping[str, str]) -> bool:
-        """Whether ``packages.marker`` holds in ``environment`` (no marker: always)."""
+        """Whether ``packages.marker`` holds in ``environment`` (no marker: always).
+
+        :raises InvalidLock: the marker cannot be evaluated (an undefined comparison).
+        """
         if self.marker is None:
             return True
         try:
             return Marker(self.marker).evaluate(dict(environment))
-        except (InvalidMarker, UndefinedEnvironmentName):
-            return False
+        except (ValueError, UndefinedEnvironmentName) as exc:  # UndefinedComparison, InvalidVersion
+            message = f"the marker of {quoted(self.name)} cannot be evaluated: {exc}"
+            raise _bad(message, "marker", "") from None
 
     @property
     def filenames(self) -> list[str]:
@@ -120,24 +125,91 @@ class Lock:
 
 
 def _wheel_entry(entry: Any, base: Path | None, where: str, source: str) -> LockedWheel:
+    """One ``packages.wheels`` entry: its types checked, its file name safe (``reference:safe-name``)."""
     if not isinstance(entry, dict):
         raise _bad("a wheel entry must be a table", where, source)
-    url = entry.get("url")
-    path = entry.get("path")
-    name = entry.get("name")
-    if isinstance(url, str):
+    for key in ("url", "path", "name"):
+        if key in entry and not isinstance(entry[key], str):
+            raise _bad(f"{key} must be a string", f"{where}.{key}", source)
+    url, path, name = entry.get("url"), entry.get("path"), entry.get("name")
+    field = f"{where}.name"
+    if url is not None:
         location = url
-    elif isinstance(path, str):
+        field = field if name is not None else f"{where}.url"
+    elif path is not None:
         resolved = Path(path) if base is None or os.path.isabs(path) else base / path
         location = resolved.absolute().as_uri()
+        field = field if name is not None else f"{where}.path"
     else:
         location = ""
-    if not isinstance(name, str):
-        name = urllib.parse.unquote(urllib.parse.urlsplit(location).path.rsplit("/", 1)[-1])
+    try:
+        last = urllib.parse.unquote(urllib.parse.urlsplit(location).path.rsplit("/", 1)[-1])
+    except ValueError as exc:  # a malformed URL, such as http://[::1
+        raise _bad(f"malformed URL {quoted(location)}: {exc}", f"{where}.url", source) from None
+    name = name if name is not None else last
+    check_name(name, field, source)
     if not name.endswith(".whl"):
-        raise _bad(f"wheel entry {name!r} names no wheel file", where, source)
-    hashes = entry.get("hashes") or {}
-    return LockedWheel(name, location, {str(k): str(v) for k, v in dict(hashes).items()})
+        raise _bad(f"wheel entry {quoted(name)} names no wheel file", where, source)
+    hashes = entry.get("hashes", {})
+    if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
+        raise _bad("hashes must be a table of strings", f"{where}.hashes", source)
+    return LockedWheel(name, location, {str(k): v for k, v in hashes.items()})
+
+
+def _package(package: Any, where: str, base: Path | None, source: str) -> LockedPackage:
+    """One ``[[packages]]`` table: name, version, wheels, ``variants-json`` and ``marker``, types checked.
+
+    Spec: pep825:pylock-validate, reference:pylock-format
+    """
+    if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+        raise _bad("a package needs a name", where, source)
+    wheels = package.get("wheels", [])
+    if not isinstance(wheels, list):
+        raise _bad("wheels must be an array of tables", f"{where}.wheels", source)
+    version, marker = package.get("version"), package.get("marker")
+    if version is not None and not isinstance(version, str):
+        raise _bad("version must be a string", f"{where}.version", source)
+    if marker is not None:
+        _check_marker(marker, f"{where}.marker", source)
+    return LockedPackage(
+        name=package["name"],
+        version=version,
+        wheels=tuple(_wheel_entry(w, base, f"{where}.wheels[{i}]", source) for i, w in enumerate(wheels)),
+        metadata=_variants_json(package, where, source),
+        marker=marker,
+    )
+
+
+def _check_marker(marker: Any, where: str, source: str) -> None:
+    """A ``packages.marker`` is a PEP 508 marker: one that cannot be parsed is an error, not a skip."""
+    if not isinstance(marker, str):
+        raise _bad("marker must be a string", where, source)
+    try:
+        with guard_recursion(source, where):
+            Marker(marker)
+    except InvalidMarker as exc:
+        message = f"marker {quoted(marker)} is not a valid environment marker: {exc}"
+        raise _bad(message, where, source) from None
+
+
+def _variants_json(package: Mapping[str, Any], where: str, source: str) -> VariantMetadata | None:
+    """The validated ``[packages.variants-json]`` table, or ``None``.
+
+    Spec: pep825:pylock-validate
+    """
+    table = package.get("variants-json")
+    if table is None:
+        return None
+    try:
+        return load_metadata(table, kind="index", source=f"{source}: {where}.variants-json")
+    except InvalidVariantMetadata as exc:
+        lead = Violation(
+            "pep825:pylock-validate",
+            f"[packages.variants-json] of {quoted(package['name'])} is not valid variant metadata",
+            f"{where}.variants-json",
+            source,
+        )
+        raise InvalidLock([lead, *exc.violations]) from exc
 
 
 def parse_lock(data: Mapping[str, Any], source: str = "", base: Path | None = None) -> Lock:
@@ -147,67 +219,38 @@ def parse_lock(data: Mapping[str, Any], source: str = "", base: Path | None = No
     resolution MUST validate this table against the referenced schema."
 
     :param base: directory that relative ``path`` entries are resolved against.
-    :raises InvalidLock: the lock's structure is unusable, or a table is invalid
-        (the violations of :func:`reference.format.metadata.load_metadata` are kept,
-        preceded by ``pep825:pylock-validate``).
+    :raises InvalidLock: the lock's structure is unusable (a field of the wrong
+        type, an unparsable ``marker``), or a table is invalid (the violations
+        of :func:`reference.format.metadata.load_metadata` are kept, preceded by
+        ``pep825:pylock-validate``).
+    :raises reference.limits.UnsafeName: a wheel's file name is not one path component.
 
-    Spec: pep825:pylock-validate
+    Spec: pep825:pylock-validate, reference:safe-name
     """
     lock_version = data.get("lock-version")
     if not isinstance(lock_version, str) or lock_version.split(".")[0] != "1":
         # reference:pylock-format: only lock-version 1.x (the pylock.toml specification) is read
-        raise _bad(f"lock-version {lock_version!r} is not a supported version (1.x)", "lock-version", source)
+        message = f"lock-version {quoted(lock_version)} is not a supported version (1.x)"
+        raise _bad(message, "lock-version", source)
     packages = data.get("packages", [])
     if not isinstance(packages, list):
-        raise _bad("packages must be an array of tables", "", source)
-    out: list[LockedPackage] = []
-    for index, package in enumerate(packages):
-        where = f"packages[{index}]"
-        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
-            raise _bad("a package needs a name", where, source)
-        wheels = tuple(
-            _wheel_entry(entry, base, f"{where}.wheels[{i}]", source)
-            for i, entry in enumerate(package.get("wheels") or [])
-        )
-        metadata = None
-        table = package.get("variants-json")
-        if table is not None:
-            try:
-                metadata = load_metadata(table, kind="index", source=f"{source}: {where}.variants-json")
-            except InvalidVariantMetadata as exc:
-                lead = Violation(
-                    "pep825:pylock-validate",
-                    f"[packages.variants-json] of {package['name']!r} is not valid variant metadata",
-                    f"{where}.variants-json",
-                    source,
-                )
-                raise InvalidLock([lead, *exc.violations]) from exc
-        marker = package.get("marker")
-        version = package.get("version")
-        out.append(
-            LockedPackage(
-                name=package["name"],
-                version=version if isinstance(version, str) else None,
-                wheels=wheels,
-                metadata=metadata,
-                marker=marker if isinstance(marker, str) else None,
-            )
-        )
-    return Lock(tuple(out), data, source)
+        raise _bad("packages must be an array of tables", "packages", source)
+    out = tuple(_package(package, f"packages[{i}]", base, source) for i, package in enumerate(packages))
+    return Lock(out, data, source)
 
 
 def load_lock(path: str | os.PathLike[str]) -> Lock:
     """Read and validate a ``pylock.toml`` file.
 
-    :raises OSError: the file cannot be read.
-    :raises InvalidLock: it is not TOML, or see :func:`parse_lock`.
+    :raises OSError: the file cannot be read, or is not a regular file.
+    :raises InvalidLock: it is not UTF-8 TOML, or see :func:`parse_lock`.
+    :raises reference.limits.LimitExceeded: it is larger or deeper than the limits.
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
     try:
-        data = loads(text)
-    except TOMLDecodeError as exc:
-        raise _bad(f"not valid TOML: {exc}", "", str(path)) from exc
+        data = parse_toml(read_regular(path).decode("utf-8"), str(path))
+    except (TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise _bad(f"not valid TOML: {exc}", "", str(path)) from None
     return parse_lock(data, str(path), path.parent)
 
 
@@ -338,7 +381,7 @@ def select_locked(
 
     Spec: pep825:pylock-resolve, pep825:pylock-markers
     """
-    from reference.install.resolve import wheel_requires_dist
+    from reference.install.resolve import selected_requires
 
     out: dict[str, LockSelection] = {}
     for package in lock.packages:
@@ -358,7 +401,7 @@ def select_locked(
         )
         wheel = by_name.get(selection.selected) if selection.selected else None
         requires = None
-        if wheel is not None and fetch is not None:
-            requires = selection.requires(wheel_requires_dist(fetch(wheel)), system.environment)
+        if wheel is not None and fetch is not None and selection.markers is not None:
+            requires = selected_requires(fetch(wheel), selection.markers, system.environment)
         out[package.name] = LockSelection(package, selection, wheel, requires)
     return out

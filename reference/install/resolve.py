@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.markers import UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -35,10 +35,11 @@ from resolvelib.resolvers import ResolutionImpossible, ResolutionTooDeep
 from reference.errors import VariantError, Violation
 from reference.format.metadata import load_metadata, parse_json_bytes
 from reference.format.model import ABI_DEPENDENCY, VariantMetadata
-from reference.format.wheel import read_variant_json
+from reference.format.wheel import read_core_metadata, read_variant_json
 from reference.install.pages import FileLink, ProjectPage
 from reference.install.sources import Source
-from reference.selection.markers import evaluate_requires, split_requirement
+from reference.limits import REFUSALS, guard_recursion, quoted
+from reference.selection.markers import VariantMarkers, evaluate_requires, split_requirement
 from reference.selection.result import Selection
 from reference.selection.select import select_wheel
 from reference.selection.system import SelectOptions, System
@@ -50,6 +51,7 @@ __all__ = [
     "ResolutionFailed",
     "VariantProvider",
     "resolve",
+    "selected_requires",
     "wheel_requires_dist",
 ]
 
@@ -63,48 +65,44 @@ class NoCompatibleWheel(ResolutionFailed):
 
 
 def wheel_requires_dist(path: str | Path) -> list[str]:
-    """The ``Requires-Dist`` entries of a wheel's ``METADATA``, as written.
+    """The ``Requires-Dist`` entries of a wheel's ``METADATA``, as written (its ``Name`` checked).
 
-    :raises VariantError: the file is not a readable wheel (``reference:wheel-layout``).
+    :raises VariantError: the file is not a readable wheel (``reference:wheel-layout``) or its
+        ``METADATA`` names another distribution (``reference:metadata-name``).
+    :raises reference.limits.LimitExceeded: ``METADATA`` is too large.
     """
+    return list(read_core_metadata(path).requires_dist)
+
+
+def selected_requires(
+    path: str | Path,
+    markers: VariantMarkers,
+    environment: Mapping[str, str],
+    extras: Iterable[str] = (),
+) -> list[str]:
+    """Installer step 10 for the selected wheel at ``path``: its ``Requires-Dist`` whose markers are true.
+
+    A dependency that cannot be parsed or evaluated (a malformed marker, an
+    undefined comparison, markers nested past the ``nesting`` limit) fails the
+    request, naming the entry: it belongs to the wheel selected for install,
+    which is not passed over for a worse one (see ``SECURITY.md``).
+
+    :raises VariantError: ``reference:core-metadata``, ``reference:metadata-name``,
+        ``reference:wheel-layout``.
+
+    Spec: pep825:markers-after-selection, reference:core-metadata
+    """
+    source = Path(path).name
+    requires_dist = wheel_requires_dist(path)
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = [
-                n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
-            ]
-            if len(members) != 1:
-                raise VariantError(
-                    Violation("reference:wheel-layout", "no single *.dist-info/METADATA", "", str(path))
-                )
-            text = archive.read(members[0]).decode("utf-8", errors="replace")
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise VariantError(
-            Violation("reference:wheel-layout", f"cannot read the wheel: {exc}", "", str(path))
-        ) from exc
-    return _header_values(text, "Requires-Dist")
-
-
-def _header_values(text: str, field_name: str) -> list[str]:
-    """Values of one field of a core metadata header block (RFC 822 style, folded lines joined).
-
-    A small reader instead of :mod:`email.parser`, whose import alone costs
-    more than the rest of a ``select``.
-    """
-    values: list[list[str]] = []
-    taking = False
-    wanted = field_name.lower()
-    for line in text.splitlines():
-        if not line.strip():
-            break  # the body (description) starts after the first empty line
-        if line[0] in " \t":
-            if taking:
-                values[-1].append(line.strip())
-            continue
-        name, _, value = line.partition(":")
-        taking = name.strip().lower() == wanted
-        if taking:
-            values.append([value.strip()])
-    return [" ".join(parts) for parts in values]
+        with guard_recursion(source, "Requires-Dist"):
+            return evaluate_requires(requires_dist, markers, environment, extras)
+    except ValueError as exc:  # InvalidMarker, InvalidRequirement, UndefinedComparison, InvalidVersion
+        message = f"a Requires-Dist entry cannot be used: {quoted(str(exc))}"
+        raise VariantError(Violation("reference:core-metadata", message, "Requires-Dist", source)) from None
+    except UndefinedEnvironmentName as exc:
+        message = f"a Requires-Dist marker uses an undefined name: {quoted(str(exc))}"
+        raise VariantError(Violation("reference:core-metadata", message, "Requires-Dist", source)) from None
 
 
 @dataclass
@@ -204,6 +202,8 @@ class Finder:
         try:
             data = parse_json_bytes(self.source.fetch(link), link.filename)
             return load_metadata(data, kind="index", source=link.filename)
+        except REFUSALS:
+            raise
         except VariantError as exc:
             self.warnings.append(f"{link.filename} is unusable, reading the wheels instead: {exc}")
             return None
@@ -249,8 +249,8 @@ class Finder:
         """
         assert selection.selected is not None and selection.markers is not None
         link = next(link for link in self.page(name).wheels if link.filename == selection.selected)
-        requires_dist = wheel_requires_dist(self.local_path(link))
-        requires = evaluate_requires(requires_dist, selection.markers, self.system.environment, extras)
+        path = self.local_path(link)
+        requires = selected_requires(path, selection.markers, self.system.environment, extras)
         return Candidate(
             canonicalize_name(name), Version(version), selection, link, requires, frozenset(extras)
         )
@@ -354,7 +354,8 @@ class VariantProvider(AbstractProvider[Requirement, Candidate, str]):
         for entry in candidate.requires:
             try:
                 # the markers were evaluated already (variant markers included)
-                out.append(Requirement(split_requirement(entry)[0]))
+                with guard_recursion(candidate.filename, "Requires-Dist"):
+                    out.append(Requirement(split_requirement(entry)[0]))
             except InvalidRequirement as exc:
                 raise VariantError(
                     Violation("reference:wheel-layout", f"invalid Requires-Dist {entry!r}: {exc}",

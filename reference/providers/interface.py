@@ -18,12 +18,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from packaging.markers import UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from reference.errors import ProviderError
 from reference.format.model import ProviderInfo
 from reference.format.properties import NAME_RE, VALUE_RE
+from reference.limits import guard_recursion, quoted
 
 __all__ = [
     "BuiltinProvider",
@@ -82,15 +84,22 @@ def plugin_requirements(provider: ProviderInfo, environment: Mapping[str, str]) 
 
     Spec: providers:requires-markers
 
-    :raises ProviderError: on an unparsable requirement or none remaining.
+    :raises ProviderError: on an unparsable requirement, a marker that cannot be
+        evaluated, or none remaining.
+    :raises reference.limits.LimitExceeded: a marker nested past the ``nesting`` limit.
     """
     out: list[Requirement] = []
     for text in provider.requires or ():
         try:
-            requirement = Requirement(text)
+            with guard_recursion(provider.namespace, "requires"):
+                requirement = Requirement(text)
+                applies = requirement.marker is None or requirement.marker.evaluate(dict(environment))
         except InvalidRequirement as error:
-            raise ProviderError(provider.namespace, f"invalid requirement {text!r}: {error}") from error
-        if requirement.marker is None or requirement.marker.evaluate(dict(environment)):
+            raise ProviderError(provider.namespace, f"invalid requirement {quoted(text)}: {error}") from error
+        except (ValueError, UndefinedEnvironmentName) as error:  # UndefinedComparison, InvalidVersion
+            message = f"cannot evaluate the marker of {quoted(text)}: {error}"
+            raise ProviderError(provider.namespace, message) from error
+        if applies:
             out.append(requirement)
     if not out:
         raise ProviderError(provider.namespace, "no 'requires' entry remains after evaluating markers")

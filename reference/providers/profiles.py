@@ -39,8 +39,9 @@ from typing import Any
 from packaging.markers import default_environment
 from packaging.tags import Tag, sys_tags
 
-from reference._toml import TOMLDecodeError, loads
+from reference._toml import TOMLDecodeError
 from reference.errors import VariantError, Violation
+from reference.limits import parse_toml, read_regular
 
 __all__ = ["SCHEMA_PATH", "InvalidProfile", "Profile", "load_profile"]
 
@@ -240,12 +241,12 @@ class Profile:
 def load_profile(path: str | Path) -> Profile:
     """Read and validate a profile TOML file.
 
-    :raises InvalidProfile: when the file is not TOML or breaks the schema.
-    :raises OSError: when the file cannot be read.
+    :raises InvalidProfile: when the file is not UTF-8 TOML or breaks the schema.
+    :raises OSError: when the file cannot be read, or is not a regular file.
+    :raises reference.limits.LimitExceeded: when it is larger or deeper than the limits.
     """
-    text = Path(path).read_text(encoding="utf-8")
     try:
-        data = loads(text)
-    except TOMLDecodeError as error:
-        raise InvalidProfile(Violation(_CLAUSE, f"not valid TOML: {error}", "", str(path))) from error
+        data = parse_toml(read_regular(path).decode("utf-8"), str(path))
+    except (TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InvalidProfile(Violation(_CLAUSE, f"not valid TOML: {error}", "", str(path))) from None
     return Profile.from_dict(data, source=str(path))

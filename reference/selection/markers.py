@@ -29,6 +29,7 @@ from packaging.markers import default_environment as _default_environment
 from packaging.requirements import Requirement
 
 from reference.format.model import Properties, iter_properties
+from reference.limits import LimitExceeded, int_limit, quoted
 
 __all__ = [
     "SET_VARIABLES",
@@ -198,10 +199,13 @@ class _Parser:
             position = match.end()
         self.tokens.append(("end", "", len(source)))
         self.index = 0
+        self.depth = 0
 
     def fail(self, message: str, position: int, clause: str = "pep825:markers-operators") -> None:
-        caret = " " * position + "^"
-        raise InvalidVariantMarker(f"{message}\n    {self.source}\n    {caret}", clause)
+        start = max(0, position - 60)  # a window around the error, not a huge marker whole
+        window = self.source[start : position + 60]
+        caret = " " * (position - start) + "^"
+        raise InvalidVariantMarker(f"{message}\n    {window}\n    {caret}", clause)
 
     def peek(self) -> tuple[str, str, int]:
         return self.tokens[self.index]
@@ -235,7 +239,12 @@ class _Parser:
     def parse_atom(self) -> _Node:
         if self.peek()[0] == "lparen":
             self.take()
+            self.depth += 1
+            if self.depth > int_limit("nesting"):
+                raise LimitExceeded("nesting", f"more than {int_limit('nesting')} parentheses deep",
+                                    quoted(self.source), "marker")
             node = self.parse_or()
+            self.depth -= 1
             kind, _, position = self.take()
             if kind != "rparen":
                 self.fail("expected ')'", position)
@@ -294,6 +303,7 @@ class VariantMarker:
     :param text: the marker expression.
     :raises InvalidVariantMarker: on a syntax error or a misuse of a variant
         marker (a set-valued marker outside ``"x" in``/``not in``).
+    :raises reference.limits.LimitExceeded: parentheses nested past the ``nesting`` limit.
     """
 
     __slots__ = ("_tree", "text")

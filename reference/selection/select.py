@@ -41,6 +41,7 @@ from reference.errors import VariantError
 from reference.format.combine import combine
 from reference.format.filename import NULL_LABEL, WheelFilename, parse_wheel_filename
 from reference.format.model import Properties, VariantMetadata
+from reference.limits import REFUSALS
 from reference.providers.support import NamespaceSupport, supported_properties
 from reference.selection.markers import VariantMarkers, variant_markers
 from reference.selection.ordering import VariantOrder, rank_variants, unsupported_features, variant_sort_key
@@ -214,6 +215,9 @@ def _read_one_wheel_per_label(
 ) -> list[VariantMetadata]:
     """The ``variant.json`` of the first wheel (by name) of every label; unreadable ones rule out their group.
 
+    A refusal (:data:`reference.limits.REFUSALS`: a hash mismatch, a limit
+    hit, an unsafe name) is not unreadable metadata: it stops the selection.
+
     Spec: pep825:ordering-combined-metadata, pep825:degrade-gracefully
     """
     documents = []
@@ -221,6 +225,8 @@ def _read_one_wheel_per_label(
         first = min(group, key=lambda c: c.filename)
         try:
             documents.append(read_wheel_metadata(first.filename))
+        except REFUSALS:
+            raise
         except (VariantError, OSError) as error:
             clause = error.clauses[0] if isinstance(error, VariantError) and error.clauses else (
                 "pep825:degrade-gracefully"
