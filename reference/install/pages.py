@@ -308,7 +308,7 @@ def _link_from_href(base: str, href: str, text: str) -> FileLink:
 
 
 def _add_checked(page: ProjectPage, link: FileLink, field: str) -> None:
-    """Add a link of an index page, its name and URL checked first if the page keeps it.
+    """Add a link of an index page, its name and URL checked first.
 
     The name becomes a file name when the file is downloaded, so it must be
     one path component; a page served over http(s) may link only http(s) URLs
@@ -316,8 +316,9 @@ def _add_checked(page: ProjectPage, link: FileLink, field: str) -> None:
 
     Spec: reference:safe-name, reference:link-scheme
     """
-    if page.wants(link.filename):
+    if link.filename.endswith((".whl", ".json")):
         check_name(link.filename, field, page.source)
+    if page.wants(link.filename):
         scheme = urllib.parse.urlsplit(link.url).scheme
         if page.remote and scheme not in _LINK_SCHEMES:
             message = (
