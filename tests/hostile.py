@@ -83,4 +83,5 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def snapshot(root: Path) -> set[str]:
     """Every path under ``root`` (files and directories), relative."""
-    return {os.path.relpath(os.path.join(d, n), root) for d, dirs, files in os.walk(root) for n in dirs + files}
+    walk = os.walk(root)
+    return {os.path.relpath(os.path.join(d, n), root) for d, dirs, files in walk for n in dirs + files}

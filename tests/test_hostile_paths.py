@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from reference.format.filename import parse_wheel_filename
 from reference.errors import InvalidVariantFilename
+from reference.format.filename import parse_wheel_filename
 from reference.limits import UnsafeName, check_name, unsafe_name
 from tests import test_index
 from tests.hostile import profile, raw_wheel, run, sha256, snapshot, world, write_lock
@@ -74,7 +74,8 @@ def _index(root: Path, links: Path, anchors: list[str]) -> Path:
     "anchor",
     [
         # anchor text naming a path
-        '<a href="demo-1.0-py3-none-any-x86_64_v3.whl#sha256={h}">../../evil/demo-1.0-py3-none-any-x86_64_v3.whl</a>',
+        '<a href="demo-1.0-py3-none-any-x86_64_v3.whl#sha256={h}">'
+        "../../evil/demo-1.0-py3-none-any-x86_64_v3.whl</a>",
         # no text: the name comes from the URL, where %2F hides a separator
         '<a href="..%2F..%2Fdemo-1.0-py3-none-any-x86_64_v3.whl#sha256={h}"></a>',
     ],
@@ -125,7 +126,8 @@ def test_wheel_members_cannot_leave_the_target(
 @pytest.mark.parametrize(
     ("name", "why"),
     [("", "empty"), ("..", "relative"), (".x.whl", "starts with"), ("a/b.whl", "separator"),
-     ("a\\b.whl", "separator"), ("a\x00b.whl", "control"), ("a\x85.whl", "control"), ("a\udcff.whl", "UTF-8")],
+     ("a\\b.whl", "separator"), ("a\x00b.whl", "control"), ("a\x85.whl", "control"),
+     ("a\udcff.whl", "UTF-8")],
 )
 def test_unsafe_names(name: str, why: str) -> None:
     assert why in (unsafe_name(name) or "")
@@ -140,7 +142,9 @@ def test_ordinary_names_are_safe() -> None:
         assert unsafe_name(name) is None and check_name(name, "f") == name
 
 
-@pytest.mark.parametrize("name", ["..-1.0-py3-none-any.whl", ".-1.0-py3-none-any.whl", "_x-1.0-py3-none-any.whl"])
+@pytest.mark.parametrize("name", [
+    "..-1.0-py3-none-any.whl", ".-1.0-py3-none-any.whl", "_x-1.0-py3-none-any.whl"
+])
 def test_distribution_must_start_and_end_with_a_letter_or_digit(name: str) -> None:
     # the distribution becomes a directory name (headers go to include/{distribution})
     with pytest.raises(InvalidVariantFilename) as info:
