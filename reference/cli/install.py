@@ -96,9 +96,26 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         "--trust", metavar="PACKAGE", action="append", default=[], help="trust a provider plugin package"
     )
     system.add_argument(
-        "--plugin-timeout", metavar="SECONDS", type=float, default=30.0, help="limit for one plugin query"
+        "--plugin-timeout", metavar="SECONDS", type=_seconds, default=30.0,
+        help="limit for one plugin query (0 < SECONDS <= the plugin-timeout limit)",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _seconds(text: str) -> float:
+    """A ``--plugin-timeout``: a finite number of seconds above 0, at most the ``plugin-timeout`` limit."""
+    import math
+
+    from reference.limits import limit
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    most = limit("plugin-timeout")
+    if not (math.isfinite(value) and 0 < value <= most):
+        raise argparse.ArgumentTypeError(f"{text!r} must be above 0 and at most {most:g} seconds")
+    return value
 
 
 def register(subparsers: Any) -> None:
