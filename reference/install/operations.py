@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packaging.requirements import Requirement
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from reference.errors import VariantError, Violation
@@ -88,7 +88,9 @@ class Session:
     :param variant: consider only wheels with this label (requested projects only).
     :param no_variants: consider only non-variant wheels.
     :param enable_providers: namespaces whose optional provider is enabled.
-    :param trust: provider plugin packages the user trusts (any spelling).
+    :param trust: provider plugin packages the user trusts (any spelling); an
+        entry ``NAME @ URL`` trusts that package from that URL too
+        (``reference:plugin-source``).
     :param plugin_timeout: seconds one plugin query may take.
     :raises reference.providers.profiles.InvalidProfile: the profile is invalid.
 
@@ -111,7 +113,7 @@ class Session:
     ) -> None:
         self.find_links, self.index_url, self.lock_path = find_links, index_url, lock
         loaded = load_profile(profile) if profile else Profile.current()
-        trusted = frozenset(canonicalize_name(name) for name in trust)
+        trusted, trusted_urls = _trusted(trust)
         self.options = SelectOptions(
             variant=variant,
             no_variants=no_variants,
@@ -123,6 +125,7 @@ class Session:
             index_url=index_url,
             timeout=plugin_timeout,
             trust=trusted,
+            trusted_urls=trusted_urls,
         )
         self.system = System(loaded, plugin_runner=self.runner)
         self.warnings: list[str] = []
@@ -297,6 +300,25 @@ class Session:
             self.warnings += finder.warnings
             packages = [_lock_entry(finder, name, c, selected_only, prune) for name, c in chosen.items()]
         return dumps_lock({"lock-version": "1.0", "created-by": "variant-ref", "packages": packages})
+
+
+def _trusted(trust: Collection[str]) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """The trusted names (normalized) and the ``(name, URL)`` pairs of ``--trust 'NAME @ URL'`` entries.
+
+    :raises RequestError: an entry is neither a name nor ``NAME @ URL``.
+    """
+    names: set[str] = set()
+    urls: set[tuple[str, str]] = set()
+    for text in trust:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement as exc:
+            message = f"--trust {text!r} is neither a package name nor 'NAME @ URL': {exc}"
+            raise RequestError(message) from None
+        names.add(canonicalize_name(requirement.name))
+        if requirement.url:
+            urls.add((canonicalize_name(requirement.name), requirement.url))
+    return frozenset(names), frozenset(urls)
 
 
 def _newest_each(finder: Finder, requirements: Sequence[str]) -> dict[str, Candidate]:

@@ -25,14 +25,26 @@ use an isolated virtual environment for that purpose."
 A crash, a hang, an install failure or invalid output raise
 :class:`~reference.errors.ProviderError`; the caller turns that into "namespace
 unsupported" with a warning.
+
+Containment: ``pip`` and the query run in their own process group (a new
+session), with standard output discarded and standard error written to a
+file, so a child a plugin leaves behind can neither hold a pipe open (turning
+a good answer into a timeout) nor outlive the query: the whole group is killed
+when the query ends or times out. ``pip`` runs ``--isolated`` (no user
+configuration can add an index), and a ``requires`` entry naming a URL or a
+path is installed only if the user trusted that very URL
+(``--trust 'NAME @ URL'``, ``reference:plugin-source``); otherwise a trusted
+name comes only from the source of the request.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,6 +59,7 @@ from packaging.utils import canonicalize_name
 from reference.errors import ProviderError
 from reference.format.model import ProviderInfo
 from reference.format.properties import NAME_RE, VALUE_RE
+from reference.limits import LimitExceeded, parse_json, quoted, read_regular
 from reference.providers._plugin_cache import EnvironmentCache, default_cache_dir
 from reference.providers.interface import FeatureConfig, plugin_api, plugin_requirements
 
@@ -168,6 +181,9 @@ class PluginRunner:
     :param install_timeout: seconds one ``pip install`` may take.
     :param python: the interpreter used for installing and querying (default: this one).
     :param trust: names of trusted provider packages (any spelling).
+    :param trusted_urls: ``(normalized name, URL)`` pairs the user trusted
+        (``--trust 'NAME @ URL'``): the only direct references in ``requires``
+        that are installed.
     :param environ: extra environment variables for the query process (the
         rest is inherited; ``-I`` drops the ``PYTHON*`` ones).
     :param cache_dir: where installed environments are kept between runs and
@@ -190,8 +206,12 @@ class PluginRunner:
         trust: Collection[str] = (),
         environ: Mapping[str, str] | None = None,
         cache_dir: str | os.PathLike[str] | Literal[False] | None = None,
+        trusted_urls: Collection[tuple[str, str]] = (),
     ) -> None:
+        if not all(math.isfinite(t) and t > 0 for t in (timeout, install_timeout)):
+            raise ValueError("plugin timeouts must be finite numbers of seconds above 0")
         self.trust = frozenset(trust)
+        self.trusted_urls = frozenset((canonicalize_name(name), url) for name, url in trusted_urls)
         self.environ = dict(environ or {})
         self.find_links = [str(p) for p in find_links]
         self.index_url = index_url
@@ -249,6 +269,7 @@ class PluginRunner:
         if untrusted:
             # Step 5: "they MUST NOT install or use the provider packages".
             raise ProviderError(namespace, "untrusted provider package", untrusted)
+        self._check_sources(namespace, requirements)
         endpoint = plugin_api_for(info, environment)
         key = tuple(sorted(str(r) for r in requirements))
         answer_key = (key, endpoint, tuple(sorted(self.environ.items())))
@@ -256,6 +277,25 @@ class PluginRunner:
             target = self._install(namespace, key)
             self._results[answer_key] = self._run(namespace, target, endpoint)
         return list(self._results[answer_key])
+
+    def _check_sources(self, namespace: str, requirements: Sequence[Requirement]) -> None:
+        """A direct reference (``NAME @ URL``) is installed only if the user trusted that URL.
+
+        Trusting a name means trusting that package from the source of the
+        request; metadata naming a URL or a path would otherwise make the
+        trusted name run whatever file the metadata's author chose.
+
+        Spec: reference:plugin-source
+        """
+        for requirement in requirements:
+            url = requirement.url
+            if url is not None and (canonicalize_name(requirement.name), url) not in self.trusted_urls:
+                raise ProviderError(
+                    namespace,
+                    f"requires names {quoted(requirement.name)} at {quoted(url)}: a trusted package is "
+                    "installed only from the source in use, unless --trust 'NAME @ URL' names that URL "
+                    "[reference:plugin-source]",
+                )
 
     def supported(
         self, info: ProviderInfo, environment: Mapping[str, str], trusted: Collection[str]
@@ -305,7 +345,7 @@ class PluginRunner:
 
     def _pip_install(self, namespace: str, requirements: tuple[str, ...], target: Path) -> None:
         command = [
-            self.python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            self.python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--isolated",
             "--no-cache-dir", "--no-compile", "--only-binary", ":all:", "--target", str(target),
         ]
         if self.index_url:
@@ -316,16 +356,11 @@ class PluginRunner:
             command += ["--find-links", directory]
         command += ["--", *requirements]
         self.log.append("install: " + " ".join(command))
-        try:
-            result = subprocess.run(
-                command, capture_output=True, text=True, timeout=self.install_timeout, check=False
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise ProviderError(namespace, "installing the provider package timed out") from exc
-        if result.returncode != 0:
-            raise ProviderError(
-                namespace, "installing the provider package failed", result.stderr.strip().splitlines()[-5:]
-            )
+        returncode, stderr = _run_contained(command, self.install_timeout, target.parent, dict(os.environ))
+        if returncode is None:
+            raise ProviderError(namespace, "installing the provider package timed out")
+        if returncode != 0:
+            raise ProviderError(namespace, "installing the provider package failed", stderr.splitlines()[-5:])
 
     def _run(self, namespace: str, target: Path, endpoint: str) -> list[FeatureConfig]:
         # The output file and working directory are private to this runner (the
@@ -335,20 +370,55 @@ class PluginRunner:
         output = workdir / f"query-{self._queries}.json"
         command = [self.python, "-I", "-c", _RUNNER, str(target), endpoint, str(output)]
         self.log.append(f"query: {endpoint} in {target}")
+        returncode, stderr = _run_contained(command, self.timeout, workdir, {**os.environ, **self.environ})
+        if returncode is None:
+            message = f"get_supported_configs() did not finish within {self.timeout:g} s"
+            raise ProviderError(namespace, message)
+        if returncode != 0:
+            raise ProviderError(namespace, "the provider plugin failed", stderr.splitlines()[-3:])
         try:
-            result = subprocess.run(
-                command, capture_output=True, text=True, timeout=self.timeout,
-                cwd=workdir, check=False, env={**os.environ, **self.environ},
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise ProviderError(
-                namespace, f"get_supported_configs() did not finish within {self.timeout:g} s"
-            ) from exc
-        if result.returncode != 0:
-            lines = result.stderr.strip().splitlines()
-            raise ProviderError(namespace, "the provider plugin failed", lines[-3:])
-        try:
-            data = json.loads(output.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ProviderError(namespace, "the provider plugin produced no valid JSON output") from exc
+            data = parse_json(read_regular(output).decode("utf-8"), str(output))
+        except (OSError, ValueError, LimitExceeded) as exc:
+            message = f"the provider plugin produced no usable JSON output: {exc}"
+            raise ProviderError(namespace, message) from exc
         return parse_plugin_output(namespace, data)
+
+
+_STDERR_KEPT = 64 * 1024
+
+
+def _run_contained(
+    command: Sequence[str], timeout: float, cwd: Path, environ: Mapping[str, str]
+) -> tuple[int | None, str]:
+    """Run ``command`` in its own process group; kill the whole group when it ends or times out.
+
+    Standard output is discarded and standard error goes to a file, so no
+    descendant can keep the caller waiting on a pipe.
+
+    :returns: ``(exit status, the end of standard error)``; the status is
+        ``None`` when the command did not finish within ``timeout`` seconds.
+    """
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            list(command), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
+            cwd=cwd, env=dict(environ), start_new_session=True,
+        )
+        try:
+            returncode: int | None = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            returncode = None
+        finally:
+            _kill_group(process)
+        errors.seek(0, os.SEEK_END)
+        errors.seek(max(0, errors.tell() - _STDERR_KEPT))
+        return returncode, errors.read().decode("utf-8", errors="replace").strip()
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill every process of ``process``'s group (its descendants included), then reap it."""
+    if os.name == "posix":
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    else:  # pragma: no cover - POSIX in CI
+        process.kill()
+    process.wait()
