@@ -1,4 +1,4 @@
-"""Issue 10, class 5: plugins. Timeouts kill the whole process group; a trusted name comes only from the source.
+"""Issue 10, class 5: plugins: timeouts kill the whole process group; a trusted name comes from the source.
 
 - A child a plugin starts can neither outlive the query nor, by holding the
   pipes, turn a good answer into a timeout.
@@ -95,10 +95,11 @@ def test_child_holding_the_pipes_does_not_turn_an_answer_into_a_timeout(links: P
 @pytest.mark.skipif(os.name != "posix", reason="process groups")
 def test_timeout_kills_the_whole_process_group(links: Path, tmp_path: Path) -> None:
     pidfile = tmp_path / "pid"
-    with PluginRunner(find_links=[str(links)], trust={"spawning-plugin"}, timeout=3, cache_dir=False,
-                      environ={"PIDFILE": str(pidfile), "HANG": "1"}) as runner:
-        with pytest.raises(ProviderError, match="did not finish within 3 s"):
-            runner(info("spawning-plugin"), ENV)
+    environ = {"PIDFILE": str(pidfile), "HANG": "1"}
+    runner = PluginRunner(find_links=[str(links)], trust={"spawning-plugin"}, timeout=3, cache_dir=False,
+                          environ=environ)
+    with runner, pytest.raises(ProviderError, match="did not finish within 3 s"):
+        runner(info("spawning-plugin"), ENV)
     assert wait_gone(int(pidfile.read_text()))  # was: the child outlived variant-ref
 
 
@@ -121,7 +122,8 @@ def test_trusted_url_given_by_the_user_is_installed(links: Path, tmp_path: Path)
     build_wheel(elsewhere, "spawning_plugin-1.0-py3-none-any.whl", {"spawning_plugin/__init__.py": PLUGIN})
     url = (elsewhere / "spawning_plugin-1.0-py3-none-any.whl").as_uri()
     with PluginRunner(find_links=[str(links)], trust={"spawning-plugin"}, cache_dir=False, timeout=20,
-                      trusted_urls={("Spawning_Plugin", url)}, environ={"PIDFILE": str(tmp_path / "pid")}) as r:
+                      trusted_urls={("Spawning_Plugin", url)},
+                      environ={"PIDFILE": str(tmp_path / "pid")}) as r:
         assert r(info(f"spawning-plugin @ {url}"), ENV) == [FeatureConfig("level", ("v3",), False)]
 
 
