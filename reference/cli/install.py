@@ -12,8 +12,10 @@ source, hash mismatch, install failure).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -260,7 +262,7 @@ def _install_body(args: argparse.Namespace) -> int:
     session = _session(args)
     if not args.requirements and not args.lock:
         raise _Usage("give at least one REQUIREMENT (or --lock FILE)")
-    with session:
+    with session, _sigterm_interrupts():
         installed = session.install(
             args.requirements, target=args.target, python=args.python, no_deps=args.no_deps
         )
@@ -272,6 +274,27 @@ def _install_body(args: argparse.Namespace) -> int:
         for name, filename in installed.items():
             print(f"installed {name}: {filename}")
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """``SIGTERM`` raises ``KeyboardInterrupt``, as ``SIGINT`` does, so a terminated install
+    unwinds its staging directory and leaves the destination as it was (exit 130)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # ---------------------------------------------------------------------------- lock

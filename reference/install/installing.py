@@ -9,8 +9,11 @@ Two destinations:
   scheme is that interpreter's own :func:`sysconfig.get_paths`, read by running
   it.
 
-The wheel's hashes (from the index or the lock) are verified before anything
-is written. ``installer`` copies every file of the ``.dist-info`` directory, so
+The wheel's hashes (from the index or the lock) are verified and its member
+names checked (one relative path each, no ``..``: ``reference:safe-name``)
+before anything is written. A request installs through
+:class:`reference.install.staging.Staging`, so that a refused or interrupted
+install leaves the destination as it was. ``installer`` copies every file of the ``.dist-info`` directory, so
 ``variant.json`` stays in the installed ``.dist-info`` (PEP 825 "Variant
 metadata": the metadata "is stored inside the ``.dist-info`` directory").
 """
@@ -22,6 +25,7 @@ import os
 import subprocess
 import sys
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +35,10 @@ from installer.destinations import SchemeDictionaryDestination
 from installer.exceptions import InstallerError
 from installer.sources import WheelFile
 
+from reference.errors import Violation
 from reference.format.filename import parse_wheel_filename
 from reference.install.pages import verify_hashes
+from reference.limits import UnsafeName, open_regular, quoted
 
 __all__ = [
     "InstallError",
@@ -134,7 +140,8 @@ def install_wheel(
     """
     path = Path(wheel)
     if hashes:
-        verify_hashes(path.read_bytes(), hashes, path.name)
+        with open_regular(path) as stream:
+            verify_hashes(stream.read(), hashes, path.name)
     parsed = parse_wheel_filename(path.name)
     distribution = parsed.distribution
     paths = dict(scheme.paths)
@@ -147,13 +154,35 @@ def install_wheel(
     )
     try:
         with WheelFile.open(path) as source:
+            _check_members(source._zipfile.namelist(), path.name)
             source.validate_record()
             dist_info = source.dist_info_dir
             purelib = "root-is-purelib: true" in source.read_dist_info("WHEEL").lower()
             install(source, destination, {"INSTALLER": f"{INSTALLER_NAME}\n".encode()})
     except FileExistsError as exc:
         raise InstallError(f"{path.name}: {exc.filename or exc} already exists") from exc
-    except (InstallerError, ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
+    except (InstallerError, ValueError, KeyError, OSError, zipfile.BadZipFile, zlib.error,
+            NotImplementedError, RuntimeError, EOFError) as exc:
         raise InstallError(f"{path.name}: cannot install: {exc}") from exc
     root = Path(paths["purelib"] if purelib else paths["platlib"])
     return InstalledWheel(path.name, root / dist_info)
+
+
+def _check_members(names: list[str], source: str) -> None:
+    """Every member name is a relative path without ``..``, ``\\`` or control characters.
+
+    :raises UnsafeName: naming the member (``reference:safe-name``).
+
+    Spec: reference:safe-name
+    """
+    for name in names:
+        parts = name.rstrip("/").split("/")
+        bad = (
+            name.startswith("/") or "\\" in name or ":" in parts[0]
+            or any(part in ("", ".", "..") for part in parts)
+            or any(ord(c) < 32 or ord(c) == 127 for c in name)
+        )
+        if bad:
+            message = f"member {quoted(name)} is not a relative path inside the wheel"
+            raise UnsafeName(Violation("reference:safe-name", message, "wheel member", source))
+

@@ -219,10 +219,17 @@ class Session:
         """Resolve ``requirements`` (or the lock's packages) and install them into ``target`` or ``python``'s
         environment, hashes verified first.
 
+        Atomic: every wheel is installed into a staging directory first and the
+        files are moved into place only once all are there
+        (:class:`reference.install.staging.Staging`); a refused or interrupted
+        install leaves the destination as it was.
+
         :returns: ``{project: installed wheel filename}`` in install order.
-        :raises reference.install.installing.InstallError: a wheel cannot be installed.
+        :raises reference.install.installing.InstallError: a wheel cannot be installed,
+            or a file it holds exists already (nothing is installed then).
         """
-        from reference.install.installing import install_wheel, interpreter_scheme, target_scheme
+        from reference.install.installing import interpreter_scheme, target_scheme
+        from reference.install.staging import Staging
 
         scheme = target_scheme(target) if target else interpreter_scheme(python or "")
         with tempfile.TemporaryDirectory(prefix="variant-install-") as tmp:
@@ -231,9 +238,12 @@ class Session:
             else:
                 plan = self._plan_source(requirements, Path(tmp), no_deps)
             installed: dict[str, str] = {}
-            for name, path, hashes in plan:
-                install_wheel(path, scheme, hashes)
-                installed[name] = path.name
+            # all or nothing: every wheel into a stage, then the stage into place
+            with Staging(scheme) as staging:
+                for name, path, hashes in plan:
+                    staging.install(path, hashes)
+                    installed[name] = path.name
+                staging.commit()
         return installed
 
     def _plan_source(self, requirements: Sequence[str], tmp: Path, no_deps: bool) -> Plan:
