@@ -48,6 +48,7 @@ __all__ = [
     "check_digits",
     "check_document",
     "check_name",
+    "describe",
     "escape_controls",
     "guard_recursion",
     "limit",
@@ -58,6 +59,7 @@ __all__ = [
     "quoted",
     "read_regular",
     "read_stream",
+    "shorten",
     "unsafe_name",
 ]
 
@@ -423,6 +425,18 @@ def quoted(value: object) -> str:
 
 # Kept: newline, tab, printable ASCII and non-ASCII text. Escaped: C0/C1 controls,
 # lone surrogates (undecodable bytes of a file name), zero-width and bidirectional controls.
+def shorten(text: str) -> str:
+    """``text`` cut to four times the ``quote-characters`` limit (for messages that quote input)."""
+    most = 4 * int_limit("quote-characters")
+    return text if len(text) <= most else f"{text[:most]}... ({len(text)} characters)"
+
+
+def describe(violation: Violation) -> str:
+    """``str(violation)`` for people, source and location shortened (a JSON Pointer may hold a huge key)."""
+    where = ", ".join(shorten(part) for part in (violation.source, violation.location) if part)
+    return f"{where + ': ' if where else ''}{shorten(violation.message)} [{violation.clause}]"
+
+
 _UNPRINTABLE = re.compile(
     r"[^\n\t -~\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
 )

@@ -111,9 +111,10 @@ def _report(exc: VariantError, as_json: bool) -> int:
         print(json.dumps([v.to_json() for v in exc.violations], indent=2))
     else:
         from reference import clauses
+        from reference.limits import describe
 
         for violation in exc.violations:
-            print(f"error: {violation}", file=sys.stderr)
+            print(f"error: {describe(violation)}", file=sys.stderr)
             quote = clauses.quote(violation.clause)
             if quote:
                 print(f'  rule: "{quote}"', file=sys.stderr)

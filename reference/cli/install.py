@@ -189,6 +189,7 @@ def _run(args: argparse.Namespace, body: Any) -> int:
 
     from reference.errors import VariantError
     from reference.install.operations import RequestError
+    from reference.limits import describe
 
     try:
         status: int = body(args)
@@ -201,7 +202,7 @@ def _run(args: argparse.Namespace, body: Any) -> int:
         return EXIT_USAGE
     except VariantError as exc:
         for violation in exc.violations:
-            print(f"error: {violation}", file=sys.stderr)
+            print(f"error: {describe(violation)}", file=sys.stderr)
         return EXIT_NONE
     except OSError as exc:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""

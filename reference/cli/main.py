@@ -16,9 +16,12 @@ traceback; everything printed is escaped for the terminal
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TextIO
 
 __all__ = ["COMMAND_MODULES", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -54,8 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    from reference.errors import VariantError
-    from reference.limits import LimitExceeded, limit
+    with _escaped_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from reference.limits import limit
 
     try:
         limit("nesting")  # VARIANT_REF_LIMITS is read here first, so a typo is a usage error
@@ -71,6 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    return _handle(handler, args)
+
+
+def _handle(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run the handler, mapping what it raises to exit statuses without tracebacks."""
+    from reference.errors import VariantError
+    from reference.limits import LimitExceeded, describe
+
     try:
         return handler(args)
     except LimitExceeded as exc:
@@ -78,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except VariantError as exc:
         for violation in exc.violations:
-            _error(str(violation))
+            _error(describe(violation))
         return EXIT_INVALID
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
@@ -86,6 +101,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+
+
+class _Escaping(io.TextIOBase):
+    """A text stream writing through to another with :func:`reference.limits.escape_controls` applied."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        from reference.limits import escape_controls
+
+        self.stream.write(escape_controls(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+@contextlib.contextmanager
+def _escaped_output() -> Iterator[None]:
+    """Everything a command prints is escaped: file names, keys and labels from outside may hold
+    terminal escape sequences, bidirectional overrides or undecodable bytes."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Escaping(saved[0]), _Escaping(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def _error(text: str) -> None:

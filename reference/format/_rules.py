@@ -17,6 +17,7 @@ from typing import Any
 from reference.errors import Violation
 from reference.format._schema import json_pointer
 from reference.format.model import ABI_DEPENDENCY, ABI_VALUE_RE
+from reference.limits import quoted
 
 # The checks keep the private names they had in reference.format.metadata, which
 # imports them under those names (so patching reference.format.metadata._null_label,
@@ -42,7 +43,8 @@ def _single_entry(variants: Mapping[str, Any], label: str | None, source: str) -
             if key != label:
                 yield Violation(
                     "pep825:variants-single-entry",
-                    f"variants entry {key!r} does not match the filename's variant label {label!r}",
+                    f"variants entry {quoted(key)} does not match the filename's variant label "
+                    f"{quoted(label)}",
                     json_pointer("variants", key),
                     source,
                 )
@@ -74,7 +76,7 @@ def _namespaces_listed(
                 continue  # providers text: reserved, listed in neither place
             yield Violation(
                 "pep825:default-priorities-namespace",
-                f"namespace {namespace!r} is used but not listed in default-priorities.namespace",
+                f"namespace {quoted(namespace)} is used but not listed in default-priorities.namespace",
                 json_pointer("variants", label, namespace),
                 source,
             )
@@ -96,7 +98,7 @@ def _provider_rules(data: Mapping[str, Any], namespaces: list[str], source: str)
         elif namespace not in providers:
             yield Violation(
                 "providers:keys-match-namespaces",
-                f"namespace {namespace!r} has no providers entry",
+                f"namespace {quoted(namespace)} has no providers entry",
                 json_pointer("default-priorities", "namespace", index),
                 source,
             )
@@ -111,7 +113,7 @@ def _provider_rules(data: Mapping[str, Any], namespaces: list[str], source: str)
         elif namespace not in namespaces:
             yield Violation(
                 "providers:keys-match-namespaces",
-                f"providers entry {namespace!r} is not listed in default-priorities.namespace",
+                f"providers entry {quoted(namespace)} is not listed in default-priorities.namespace",
                 json_pointer("providers", namespace),
                 source,
             )
@@ -168,7 +170,7 @@ def _abi_dependency(variants: Mapping[str, Any], source: str) -> Iterator[Violat
             if not _NORMALIZED_NAME_RE.fullmatch(feature):
                 yield Violation(
                     "providers:abi-feature-name",
-                    f"abi_dependency feature {feature!r} must be a normalized project name",
+                    f"abi_dependency feature {quoted(feature)} must be a normalized project name",
                     json_pointer("variants", label, ABI_DEPENDENCY, feature),
                     source,
                 )
@@ -178,7 +180,7 @@ def _abi_dependency(variants: Mapping[str, Any], source: str) -> Iterator[Violat
                 if isinstance(value, str) and not ABI_VALUE_RE.fullmatch(value):
                     yield Violation(
                         "providers:abi-value",
-                        f"abi_dependency value {value!r} must be a release segment of up to three "
+                        f"abi_dependency value {quoted(value)} must be a release segment of up to three "
                         "components (such as 2, 2.9 or 2.8.0)",
                         json_pointer("variants", label, ABI_DEPENDENCY, feature, index),
                         source,

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from reference.errors import Violation
+from reference.limits import quoted, shorten
 
 __all__ = ["SCHEMA_DIR", "json_pointer", "pyproject_schema"]
 
@@ -173,7 +174,7 @@ def _map_error(error: Any, source: str) -> Iterator[Violation]:
         return
     where = json_pointer(*path)
     clause = "pep825:metadata-structure"
-    message = error.message
+    message = shorten(error.message)
     if not path and keyword == "required" and "'providers'" in error.message:
         clause = "providers:providers-key"
     elif top == "$schema":
@@ -181,7 +182,7 @@ def _map_error(error: Any, source: str) -> Iterator[Violation]:
     elif top == "default-priorities":
         if keyword == "pattern":
             clause = "pep825:property-name-charset"
-            message = f"namespace {error.instance!r} must use only 0-9, a-z and _"
+            message = f"namespace {quoted(error.instance)} must use only 0-9, a-z and _"
         elif keyword in ("minItems", "required"):
             clause = "pep825:default-priorities-namespace"
             message = "default-priorities.namespace must list at least one namespace"
@@ -193,7 +194,7 @@ def _map_error(error: Any, source: str) -> Iterator[Violation]:
             message = "feature values are a set: a value is listed twice"
         elif depth == 5 and keyword == "pattern":
             clause = "pep825:property-value-charset"
-            message = f"feature value {error.instance!r} must use only 0-9, a-z, _ and ."
+            message = f"feature value {quoted(error.instance)} must use only 0-9, a-z, _ and ."
         elif depth == 4 and keyword == "minItems":
             message = "a feature must list at least one value"
     elif top == "providers":
@@ -217,17 +218,17 @@ def _unexpected_key_clause(path: list[str | int]) -> str:
 
 def _unexpected_key_message(path: list[str | int], key: str) -> str:
     if path == ["variants"]:
-        return f"variant label {key!r} must be non-empty and use only 0-9, a-z, _ and ."
+        return f"variant label {quoted(key)} must be non-empty and use only 0-9, a-z, _ and ."
     if len(path) == 2 and path[0] == "variants":
-        return f"namespace {key!r} must be non-empty and use only 0-9, a-z and _"
+        return f"namespace {quoted(key)} must be non-empty and use only 0-9, a-z and _"
     if len(path) == 3 and path[0] == "variants":
-        return f"feature name {key!r} must be non-empty and use only 0-9, a-z and _"
+        return f"feature name {quoted(key)} must be non-empty and use only 0-9, a-z and _"
     if path == ["providers"]:
-        return f"namespace {key!r} must be non-empty and use only 0-9, a-z and _"
+        return f"namespace {quoted(key)} must be non-empty and use only 0-9, a-z and _"
     if len(path) == 3 and path[0] == "providers":
-        return f"feature name {key!r} must be non-empty and use only 0-9, a-z and _"
+        return f"feature name {quoted(key)} must be non-empty and use only 0-9, a-z and _"
     where = "/".join(str(p) for p in path) or "the top level"
-    return f"unknown key {key!r} in {where}"
+    return f"unknown key {quoted(key)} in {where}"
 
 
 def _provider_clause(path: list[str | int], keyword: str, error: Any) -> tuple[str, str]:
@@ -254,15 +255,16 @@ def _provider_clause(path: list[str | int], keyword: str, error: Any) -> tuple[s
     if len(path) >= 3 and path[2] == "plugin-api":
         return (
             "providers:plugin-api-format",
-            f"plugin-api {error.instance!r} must be an object reference 'module:attr' or 'module'",
+            f"plugin-api {quoted(error.instance)} must be an object reference 'module:attr' or 'module'",
         )
     if len(path) >= 3 and path[2] == "feature-order":
         if keyword == "pattern":
-            return ("pep825:property-name-charset", f"feature name {error.instance!r} must use 0-9, a-z, _")
-        return ("providers:feature-order", f"feature-order: {error.message}")
+            message = f"feature name {quoted(error.instance)} must use 0-9, a-z, _"
+            return ("pep825:property-name-charset", message)
+        return ("providers:feature-order", f"feature-order: {shorten(error.message)}")
     if len(path) >= 3 and path[2] == "static-properties":
         if keyword == "pattern":
-            message = f"feature value {error.instance!r} must use 0-9, a-z, _ and ."
+            message = f"feature value {quoted(error.instance)} must use 0-9, a-z, _ and ."
             return ("pep825:property-value-charset", message)
-        return ("providers:metadata-structure", f"static-properties: {error.message}")
-    return ("providers:metadata-structure", error.message)
+        return ("providers:metadata-structure", f"static-properties: {shorten(error.message)}")
+    return ("providers:metadata-structure", shorten(error.message))

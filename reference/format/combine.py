@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 from reference.errors import InconsistentMetadata, Violation
 from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, Properties, ProviderInfo, VariantMetadata
+from reference.limits import quoted
 
 __all__ = ["combine", "normalize_properties"]
 
@@ -123,7 +124,7 @@ def _combine_variants(
                 raise InconsistentMetadata(
                     Violation(
                         "pep825:consistency-variants",
-                        f"variant label {label!r} maps to different properties in "
+                        f"variant label {quoted(label)} maps to different properties in "
                         f"{names[origin[label]]} and {names[index]}",
                         f"/variants/{label}",
                         f"{names[origin[label]]} + {names[index]}",

@@ -16,6 +16,7 @@ from reference.format.combine import combine
 from reference.format.filename import parse_wheel_filename
 from reference.format.model import VariantMetadata
 from reference.format.wheel import read_variant_json
+from reference.limits import quoted
 
 __all__ = [
     "INDEX_SUFFIX",
@@ -66,7 +67,7 @@ def index_filename(name: str, version: str) -> str:
     """
     normal = normalize_version(version)
     if not normal:
-        raise ValueError(f"invalid version {version!r}")
+        raise ValueError(f"invalid version {quoted(version)}")
     return f"{normalize_name(name)}-{normal}-variants.json"
 
 
@@ -85,7 +86,7 @@ def check_index_filename(filename: str, source: str = "") -> list[Violation]:
         return [
             Violation(
                 "pep825:index-file-name",
-                f"{filename!r} is not of the form {{name}}-{{version}}-variants.json",
+                f"{quoted(filename)} is not of the form {{name}}-{{version}}-variants.json",
                 "filename",
                 source,
             )
@@ -96,7 +97,8 @@ def check_index_filename(filename: str, source: str = "") -> list[Violation]:
         problems.append(
             Violation(
                 "pep825:index-file-name",
-                f"name {name!r} is not normalized as in wheel filenames ({normalize_name(name)!r})",
+                f"name {quoted(name)} is not normalized as in wheel filenames "
+                f"({quoted(normalize_name(name))})",
                 "name",
                 source,
             )
@@ -106,8 +108,8 @@ def check_index_filename(filename: str, source: str = "") -> list[Violation]:
         problems.append(
             Violation(
                 "pep825:index-file-name",
-                f"version {version!r} is not normalized"
-                + (f" ({normal!r})" if normal else " (not a valid version)"),
+                f"version {quoted(version)} is not normalized"
+                + (f" ({quoted(normal)})" if normal else " (not a valid version)"),
                 "version",
                 source,
             )

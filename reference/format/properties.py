@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from reference.errors import InvalidVariantProperty, Violation
+from reference.limits import quoted
 
 __all__ = [
     "NAME_RE",
@@ -37,7 +38,7 @@ def check_name(text: str, what: str, location: str = "") -> Violation | None:
         return None
     return Violation(
         "pep825:property-name-charset",
-        f"{what} {text!r} must be non-empty and use only 0-9, a-z and _",
+        f"{what} {quoted(text)} must be non-empty and use only 0-9, a-z and _",
         location,
     )
 
@@ -51,7 +52,7 @@ def check_value(text: str, location: str = "") -> Violation | None:
         return None
     return Violation(
         "pep825:property-value-charset",
-        f"feature value {text!r} must be non-empty and use only 0-9, a-z, _ and .",
+        f"feature value {quoted(text)} must be non-empty and use only 0-9, a-z, _ and .",
         location,
     )
 
@@ -63,7 +64,7 @@ def _split(text: str, parts: int, what: str) -> list[str]:
         raise InvalidVariantProperty(
             Violation(
                 "pep825:property-format",
-                f"{what} {text!r} is not of the form '{shape}'",
+                f"{what} {quoted(text)} is not of the form '{shape}'",
             )
         )
     return pieces

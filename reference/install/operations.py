@@ -37,6 +37,7 @@ from reference.format.wheel import read_variant_json
 from reference.install.pages import FileLink
 from reference.install.resolve import Candidate, Finder, resolve, selected_requires
 from reference.install.sources import Source, open_source
+from reference.limits import quoted
 from reference.providers.plugins import PluginRunner
 from reference.providers.profiles import Profile, load_profile
 from reference.selection.markers import split_requirement
@@ -199,7 +200,7 @@ class Session:
         name = Requirement(requirement).name
         package = package_for(lock, name)
         if package is None:
-            raise RequestError(f"{self.lock_path} has no package {name!r}")
+            raise RequestError(f"{self.lock_path} has no package {quoted(name)}")
         single = Lock((package,), lock.data, lock.source)
         with tempfile.TemporaryDirectory(prefix="variant-lock-") as tmp:
             results = select_locked(single, self.system, self.options, _reachable_fetch(single, Path(tmp)))
@@ -282,7 +283,7 @@ class Session:
         lock = load_lock(self.lock_path or "")
         for text in requirements:
             if package_for(lock, Requirement(text).name) is None:
-                raise RequestError(f"{self.lock_path} has no package {Requirement(text).name!r}")
+                raise RequestError(f"{self.lock_path} has no package {quoted(Requirement(text).name)}")
         fetch = _lock_fetcher(tmp)
         results = select_locked(lock, self.system, self.options, fetch)
         plan: Plan = []
@@ -323,7 +324,7 @@ def _trusted(trust: Collection[str]) -> tuple[frozenset[str], frozenset[tuple[st
         try:
             requirement = Requirement(text)
         except InvalidRequirement as exc:
-            message = f"--trust {text!r} is neither a package name nor 'NAME @ URL': {exc}"
+            message = f"--trust {quoted(text)} is neither a package name nor 'NAME @ URL': {exc}"
             raise RequestError(message) from None
         names.add(canonicalize_name(requirement.name))
         if requirement.url:

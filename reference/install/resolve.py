@@ -358,7 +358,7 @@ class VariantProvider(AbstractProvider[Requirement, Candidate, str]):
                     out.append(Requirement(split_requirement(entry)[0]))
             except InvalidRequirement as exc:
                 raise VariantError(
-                    Violation("reference:wheel-layout", f"invalid Requires-Dist {entry!r}: {exc}",
+                    Violation("reference:wheel-layout", f"invalid Requires-Dist {quoted(entry)}: {exc}",
                               "", candidate.filename)
                 ) from exc
         return out
@@ -384,7 +384,7 @@ def resolve(requirements: Sequence[str], finder: Finder, max_rounds: int = 500) 
         try:
             requirement = Requirement(text)
         except InvalidRequirement as exc:
-            message = f"invalid requirement {text!r}: {exc}"
+            message = f"invalid requirement {quoted(text)}: {exc}"
             raise VariantError(Violation("reference:requirement", message)) from exc
         if requirement.marker is None or requirement.marker.evaluate(dict(finder.system.environment)):
             parsed.append(requirement)

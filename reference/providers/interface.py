@@ -147,21 +147,21 @@ def validate_configs(namespace: str, configs: object) -> dict[str, tuple[str, ..
         where = f"config {index}"
         other = getattr(config, "namespace", namespace)
         if other != namespace:
-            problems.append(f"{where}: namespace {other!r} is not {namespace!r}")
+            problems.append(f"{where}: namespace {quoted(other)} is not {quoted(namespace)}")
         if not isinstance(name, str) or not NAME_RE.fullmatch(name):
-            problems.append(f"{where}: feature name {name!r} must match ^[a-z0-9_]+$")
+            problems.append(f"{where}: feature name {quoted(name)} must match ^[a-z0-9_]+$")
         elif name in features:
-            problems.append(f"{where}: feature {name!r} listed twice")
+            problems.append(f"{where}: feature {quoted(name)} listed twice")
         if not isinstance(multi_value, bool):
-            problems.append(f"{where}: multi_value {multi_value!r} is not a bool")
+            problems.append(f"{where}: multi_value {quoted(multi_value)} is not a bool")
         if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
-            problems.append(f"{where}: values {values!r} is not a list of strings")
+            problems.append(f"{where}: values {quoted(values)} is not a list of strings")
         else:
             bad = [v for v in values if not VALUE_RE.fullmatch(v)]
             if bad:
-                problems.append(f"{where}: values {bad!r} must match ^[a-z0-9_.]+$")
+                problems.append(f"{where}: values {quoted(bad)} must match ^[a-z0-9_.]+$")
             elif len(set(values)) != len(values):
-                problems.append(f"{where}: values {list(values)!r} repeat")
+                problems.append(f"{where}: values {quoted(list(values))} repeat")
         if not problems and isinstance(name, str) and isinstance(values, (list, tuple)):
             features[name] = tuple(values)
     if problems:

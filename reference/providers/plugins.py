@@ -126,7 +126,7 @@ def plugin_api_for(info: ProviderInfo, environment: Mapping[str, str]) -> str:
         active_requirements(info.namespace, info.requires or (), environment)
     endpoint = plugin_api(info, environment)
     if not _OBJECT_REF_RE.fullmatch(endpoint):
-        raise ProviderError(info.namespace, f"plugin-api {endpoint!r} is not an object reference")
+        raise ProviderError(info.namespace, f"plugin-api {quoted(endpoint)} is not an object reference")
     return endpoint
 
 
@@ -149,18 +149,18 @@ def parse_plugin_output(namespace: str, data: Any) -> list[FeatureConfig]:
         values = item.get("values") if isinstance(item, dict) else None
         multi = item.get("multi_value") if isinstance(item, dict) else None
         if not isinstance(name, str) or not NAME_RE.fullmatch(name):
-            problems.append(f"config {index}: name {name!r} is not a valid feature name")
+            problems.append(f"config {index}: name {quoted(name)} is not a valid feature name")
             continue
         if name in seen:
-            problems.append(f"config {index}: feature {name!r} listed twice")
+            problems.append(f"config {index}: feature {quoted(name)} listed twice")
         seen.add(name)
         if not isinstance(values, list) or not all(
             isinstance(v, str) and VALUE_RE.fullmatch(v) for v in values
         ):
-            problems.append(f"config {index}: values {values!r} are not a list of valid feature values")
+            problems.append(f"config {index}: values {quoted(values)} are not a list of valid feature values")
             continue
         if not isinstance(multi, bool):
-            problems.append(f"config {index}: multi_value {multi!r} is not a bool")
+            problems.append(f"config {index}: multi_value {quoted(multi)} is not a bool")
             continue
         configs.append(FeatureConfig(name, tuple(values), multi))
     if problems:

@@ -11,6 +11,7 @@ text of every clause applied (from :mod:`reference.clauses`).
 from __future__ import annotations
 
 from reference import clauses
+from reference.limits import quoted
 from reference.selection.ordering import PropertyKey
 from reference.selection.result import Selection
 
@@ -19,7 +20,7 @@ __all__ = ["explain_selection"]
 
 def explain_selection(selection: Selection) -> str:
     """A readable account: supported properties, candidates, sort keys, the decision, the rules."""
-    lines = [f"Variant selection{f' on {selection.profile_name!r}' if selection.profile_name else ''}"]
+    lines = [f"Variant selection{f' on {quoted(selection.profile_name)}' if selection.profile_name else ''}"]
     cited: list[str] = []
     if selection.support:
         lines.append("")
@@ -52,7 +53,7 @@ def explain_selection(selection: Selection) -> str:
         lines.append(f"Decision: {selection.selected}")
         if selection.markers is not None:
             m = selection.markers.to_json()
-            lines.append(f"  variant_label = {m['variant_label']!r}")
+            lines.append(f"  variant_label = {quoted(m['variant_label'])}")
             lines.append(f"  variant_properties = {m['variant_properties']}")
     else:
         lines.append("Decision: no compatible wheel")

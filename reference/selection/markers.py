@@ -179,7 +179,7 @@ def _evaluate_variant(node: _Compare, environment: Mapping[str, Any]) -> bool:
         return bool(lhs != rhs)
     if node.op in ("<", ">"):
         return False
-    raise UndefinedComparison(f"undefined {node.op!r} on variant_label")
+    raise UndefinedComparison(f"undefined {quoted(node.op)} on variant_label")
 
 
 class _Parser:
@@ -293,7 +293,7 @@ class _Parser:
             # Set of String fields admit only membership tests of a string.
             self.fail(f'{name} is a set: use \'"<string>" in {name}\' or \'not in\'', position)
         if name == "variant_label" and op in ("~=", "==="):
-            self.fail(f"operator {op!r} is not defined for the string variant_label", position)
+            self.fail(f"operator {quoted(op)} is not defined for the string variant_label", position)
         return _Compare(lhs, op, rhs, None)
 
 

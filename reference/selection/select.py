@@ -41,7 +41,7 @@ from reference.errors import VariantError
 from reference.format.combine import combine
 from reference.format.filename import NULL_LABEL, WheelFilename, parse_wheel_filename
 from reference.format.model import Properties, VariantMetadata
-from reference.limits import REFUSALS
+from reference.limits import REFUSALS, quoted
 from reference.providers.support import NamespaceSupport, supported_properties
 from reference.selection.markers import VariantMarkers, variant_markers
 from reference.selection.ordering import VariantOrder, rank_variants, unsupported_features, variant_sort_key
@@ -147,7 +147,7 @@ def filter_by_tags(filenames: Iterable[str], system: System, options: SelectOpti
             candidate.reasons.append(Reason("reference:option-no-variants", "variant wheels are excluded"))
         if options.variant is not None and wheel.variant_label != options.variant:
             candidate.reasons.append(
-                Reason("reference:option-variant", f"only variant {options.variant!r} was requested")
+                Reason("reference:option-variant", f"only variant {quoted(options.variant)} was requested")
             )
         candidates.append(candidate)
     return candidates
@@ -264,7 +264,7 @@ def map_labels(
         if label not in variants:
             reason = Reason(
                 "pep825:missing-label-incompatible",
-                f"label {label!r} is missing from the combined variant metadata",
+                f"label {quoted(label)} is missing from the combined variant metadata",
             )
             for candidate in group:
                 candidate.reasons.append(reason)
