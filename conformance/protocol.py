@@ -52,6 +52,7 @@ from conformance.adapters.base import (
 
 __all__ = [
     "EXTENSIONS",
+    "MAX_LINE_CHARACTERS",
     "PROTOCOL_VERSION",
     "ProtocolError",
     "info_from_json",
@@ -72,6 +73,8 @@ PROTOCOL_VERSION = 1
 
 #: The optional fields of version 1 this suite reads and sends, listed in ``start``.
 EXTENSIONS = ("clauses", "indirect", "limitations", "observes", "projection")
+#: The longest message line read from a harness (64 Mi characters); a longer one is cut and fails as JSON.
+MAX_LINE_CHARACTERS = 64 * 1024 * 1024
 
 
 class ProtocolError(ValueError):

@@ -5,17 +5,32 @@ performs the ``start`` handshake, sends one ``run`` per case and ``stop`` at the
 end (:mod:`conformance.protocol`).  Everything that goes wrong on the wire — the
 harness cannot be started, exits, times out, writes something that is not the
 expected JSON — becomes :class:`~conformance.adapters.base.Errored` (or, during
-the handshake, a :class:`HarnessError`), never a pass.  After a crash or a
-timeout the harness is restarted for the next case.
+the handshake, a :class:`HarnessError`), never a pass.
 
-Adapter options: ``timeout`` (seconds per message, default 120).
+A harness that stops answering must not cost the per-message timeout on
+every remaining case (at 120 s a message, 17 hours for the suite):
+
+- the harness runs in its own process group (a new session); when it times
+  out, crashes or breaks the protocol, the whole group is killed, its
+  children included, and so is whatever it left behind when the session ends;
+- after a crash or a timeout it is restarted for the next case, but after
+  :data:`MAX_STRIKES` cases in a row without a reply, or a failed restart or
+  handshake, it is declared dead: every remaining case is errored at once,
+  saying why, without waiting.
+
+Adapter options: ``timeout`` (seconds per message, default
+:data:`DEFAULT_TIMEOUT`).
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
+import math
+import os
 import queue
+import signal
 import subprocess
 import threading
 from collections.abc import Mapping, Sequence
@@ -23,6 +38,7 @@ from typing import IO, Any
 
 from conformance.adapters.base import AdapterInfo, Errored, Outcome, Workspace
 from conformance.protocol import (
+    MAX_LINE_CHARACTERS,
     ProtocolError,
     info_from_json,
     outcome_from_json,
@@ -31,7 +47,13 @@ from conformance.protocol import (
     stop_request,
 )
 
-__all__ = ["CommandAdapter", "HarnessError"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_STRIKES", "CommandAdapter", "HarnessError"]
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds the suite waits for one reply (``--adapter-option timeout=N`` changes it)."""
+
+MAX_STRIKES = 2
+"""Cases in a row the harness may fail to answer (timeout, crash) before it is declared dead."""
 
 
 class HarnessError(RuntimeError):
@@ -49,7 +71,9 @@ class CommandAdapter:
     def __init__(self, argv: Sequence[str], options: Mapping[str, str] | None = None) -> None:
         self.argv = list(argv)
         self.options = dict(options or {})
-        self.timeout = float(self.options.get("timeout", "120"))
+        self.timeout = _timeout(self.options.get("timeout", str(DEFAULT_TIMEOUT)))
+        self._dead: str | None = None
+        self._strikes = 0
         self._proc: subprocess.Popen[str] | None = None
         self._stdout: queue.Queue[str | None] = queue.Queue()
         self._stderr: collections.deque[str] = collections.deque(maxlen=50)
@@ -58,13 +82,22 @@ class CommandAdapter:
 
     # -- the Adapter interface -------------------------------------------------
     def info(self) -> AdapterInfo:
-        """Start the harness (if needed) and return its handshake reply."""
+        """Start the harness (if needed) and return its handshake reply.
+
+        :raises HarnessError: it cannot be started, fails its handshake, or was declared dead.
+        """
+        if self._dead is not None:
+            raise HarnessError(f"the harness is dead ({self._dead}); case not run")
         if self._info is None or self._proc is None:
-            self._info = self._start()
+            try:
+                self._info = self._start()
+            except HarnessError as exc:
+                self._dead = f"it could not be (re)started: {exc}"
+                raise
         return self._info
 
     def run(self, op: str, input: Mapping[str, Any], workspace: Workspace) -> Outcome:
-        """Send one ``run`` message and read its reply."""
+        """Send one ``run`` message and read its reply; once the harness is dead, error at once."""
         try:
             self.info()
         except HarnessError as exc:
@@ -73,13 +106,18 @@ class CommandAdapter:
         seq = self._seq
         try:
             reply = self._exchange(run_request(seq, op, input, workspace))
-            return outcome_from_json(reply, seq)
+            outcome = outcome_from_json(reply, seq)
         except (HarnessError, ProtocolError) as exc:
             self._kill()
+            self._strikes += 1
+            if self._strikes >= MAX_STRIKES:
+                self._dead = f"{self._strikes} cases in a row without a usable reply, the last: {exc}"
             return Errored(f"{exc}{self._stderr_tail()}")
+        self._strikes = 0
+        return outcome
 
     def close(self) -> None:
-        """Send ``stop`` and wait for the harness to exit."""
+        """Send ``stop``, wait for the harness to exit, then kill whatever its process group left."""
         proc = self._proc
         if proc is None:
             return
@@ -89,8 +127,8 @@ class CommandAdapter:
             proc.stdin.close()
             proc.wait(timeout=10)
         except (OSError, subprocess.TimeoutExpired):
-            proc.kill()
-            proc.wait()
+            pass
+        _kill_group(proc)
         self._proc = None
 
     # -- the wire --------------------------------------------------------------
@@ -106,7 +144,9 @@ class CommandAdapter:
                 stderr=subprocess.PIPE,
                 text=True,
                 encoding="utf-8",
+                errors="replace",
                 bufsize=1,
+                start_new_session=True,  # its own process group, killed whole
             )
         except OSError as exc:
             raise HarnessError(f"cannot start harness {self.argv!r}: {exc}") from exc
@@ -144,9 +184,8 @@ class CommandAdapter:
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
         self._info = None
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        if proc is not None:
+            _kill_group(proc)
 
     def _stderr_tail(self) -> str:
         if not self._stderr:
@@ -155,9 +194,35 @@ class CommandAdapter:
 
 
 def _pump(stream: IO[str], put: Any) -> None:
-    """Copy *stream* line by line to *put*; ``None`` marks the end (stdout only)."""
-    for line in stream:
-        if line.strip():
-            put(line)
+    """Copy *stream* line by line to *put*; ``None`` marks the end (stdout only).
+
+    A line is read up to :data:`~conformance.protocol.MAX_LINE_CHARACTERS`; a
+    longer one arrives cut, so it fails as JSON instead of filling memory.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        while line := stream.readline(MAX_LINE_CHARACTERS):
+            if line.strip():
+                put(line)
     if isinstance(getattr(put, "__self__", None), queue.Queue):
         put(None)
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    """Kill the harness's whole process group (it and every process it started), then reap it."""
+    if os.name == "posix":
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    elif proc.poll() is None:  # pragma: no cover - POSIX in CI
+        proc.kill()
+    proc.wait()
+
+
+def _timeout(text: str) -> float:
+    """The ``timeout`` option: a finite number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise HarnessError(f"adapter option timeout={text!r} is not a number of seconds above 0")
+    return value
