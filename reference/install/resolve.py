@@ -375,7 +375,8 @@ def resolve(requirements: Sequence[str], finder: Finder, max_rounds: int = 500) 
 
     Requirements whose markers are false in the target environment are dropped.
 
-    :returns: ``{normalized name: candidate}``, dependencies before dependents.
+    :returns: ``{normalized name: candidate}``, dependencies before dependents,
+        siblings by name (the same order in every process).
     :raises NoCompatibleWheel: a requested project has no compatible wheel at all.
     :raises ResolutionFailed: the constraints cannot be met together.
     """
@@ -405,12 +406,13 @@ def resolve(requirements: Sequence[str], finder: Finder, max_rounds: int = 500) 
     def visit(key: str) -> None:
         if key in order:
             return
-        for child in result.graph.iter_children(key):
-            if child is not None:
-                visit(child)
+        # resolvelib keeps a node's children in a set: sorted, the order is the
+        # same whatever PYTHONHASHSEED is (tests/test_determinism.py)
+        for child in sorted(c for c in result.graph.iter_children(key) if c is not None):
+            visit(child)
         order[key] = result.mapping[key]
 
-    for key in result.mapping:
+    for key in sorted(result.mapping):
         visit(key)
     return order
 
