@@ -37,7 +37,7 @@ from installer.sources import WheelFile
 
 from reference.errors import Violation
 from reference.format.filename import parse_wheel_filename
-from reference.install.pages import verify_hashes
+from reference.install.pages import HashCheck
 from reference.limits import UnsafeName, open_regular, quoted
 
 __all__ = [
@@ -140,8 +140,11 @@ def install_wheel(
     """
     path = Path(wheel)
     if hashes:
+        check = HashCheck(hashes, path.name)
         with open_regular(path) as stream:
-            verify_hashes(stream.read(), hashes, path.name)
+            while chunk := stream.read(1024 * 1024):
+                check.update(chunk)
+        check.verify()
     parsed = parse_wheel_filename(path.name)
     distribution = parsed.distribution
     paths = dict(scheme.paths)
