@@ -57,12 +57,13 @@ def run_one(target: Target, data: bytes, root: Path, seconds: float) -> float:
         target.run(data, workdir)
     except target.allowed:
         pass
-    except BaseException as exc:
+    except BaseException as exc:  # anything else is a finding
         if isinstance(exc, KeyboardInterrupt):
             raise
         raise Finding(f"{target.name}: undocumented {type(exc).__name__}: {exc!s:.300}") from exc
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
     elapsed = time.monotonic() - started
-    shutil.rmtree(workdir)
     outside = sorted(set(os.listdir(root)) - {"work"}) + sorted(os.listdir(root / "work"))
     if outside:
         raise Finding(f"{target.name}: wrote outside its directory: {outside}")

@@ -29,7 +29,7 @@ from packaging.markers import default_environment as _default_environment
 from packaging.requirements import Requirement
 
 from reference.format.model import Properties, iter_properties
-from reference.limits import LimitExceeded, int_limit, quoted
+from reference.limits import LimitExceeded, check_digits, int_limit, quoted
 
 __all__ = [
     "SET_VARIABLES",
@@ -258,7 +258,8 @@ class _Parser:
     def parse_operand(self) -> _Operand:
         kind, text, position = self.take()
         if kind == "string":
-            return _Literal(text[1:-1])
+            # a literal may be compared as a version: its numbers become ints
+            return _Literal(check_digits(text[1:-1], quoted(self.source), "marker"))
         if kind == "word" and (text in _STANDARD_VARIABLES or text in VARIANT_VARIABLES):
             return _Variable(text)
         self.fail("expected a marker variable or a quoted string", position)
