@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -24,7 +23,7 @@ import pytest
 
 from reference.limits import LimitExceeded, check_document, limit, parse_json, parse_toml
 from tests.hostile import SCHEMA, VARIANTS, doc, profile, raw_wheel, run, sha256, world
-from tests.test_index import build_wheel
+from tests.test_index import build_wheel, loopback, stop_servers
 
 
 @pytest.fixture
@@ -47,16 +46,10 @@ def hostile_server() -> Iterator[Callable[[Callable[[Any], None]], str]]:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/simple/"
+        return loopback(Handler, servers) + "simple/"
 
     yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    stop_servers(servers)
 
 
 def _page(handler: Any, body_parts: Iterator[bytes], length: int | None = None) -> None:

@@ -93,12 +93,23 @@ def serve() -> Iterator[Any]:
                     return io.BytesIO(body)
                 return super().send_head()
 
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
+        return loopback(Handler, servers)
 
     yield start
+    stop_servers(servers)
+
+
+def loopback(handler: type[http.server.BaseHTTPRequestHandler], servers: list[Any]) -> str:
+    """Serve ``handler`` on 127.0.0.1 (port 0) in a daemon thread; its base URL (kept in ``servers``)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    servers.append(server)
+    return f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def stop_servers(servers: list[Any]) -> None:
+    """Stop what :func:`loopback` started."""
     for server in servers:
         server.shutdown()
         server.server_close()
