@@ -103,6 +103,8 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit_name: str
     :param max_bytes: a smaller cap than the limit's, if given.
     :raises LimitExceeded: too large (declared or actual) or too compressed.
     :raises InvalidVariantMetadata: the member cannot be inflated (``reference:wheel-layout``).
+
+    Spec: reference:size-limit, reference:limit
     """
     member = info.filename
     most = max_bytes if max_bytes is not None else int_limit(limit_name)
