@@ -139,12 +139,35 @@ def write_readme(text: str) -> None:
 
 def atheris_main(target: Target, argv: list[str]) -> None:  # pragma: no cover - needs atheris
     """Coverage-guided fuzzing of one target with atheris (libFuzzer options in ``argv``)."""
+    import importlib
+    import pkgutil
+
     import atheris
 
+    import reference
+
+    for info in pkgutil.walk_packages(reference.__path__, "reference."):
+        module = importlib.import_module(info.name)
+        for function in _functions(module):
+            atheris.instrument_func(function)  # coverage feedback from the reference's own code
     root = Path(tempfile.mkdtemp(prefix=f"fuzz-{target.name}-"))
     (root / "work").mkdir()
     atheris.Setup([sys.argv[0], *argv], lambda data: run_one(target, data, root, 5.0))
     atheris.Fuzz()
+
+
+def _functions(module: object) -> list[object]:
+    """The functions and methods defined in ``module`` (not those it imports)."""
+    import inspect
+
+    found = []
+    for value in vars(module).values():
+        members = vars(value).values() if inspect.isclass(value) else [value]
+        for member in members:
+            member = getattr(member, "__func__", member)
+            if inspect.isfunction(member) and member.__module__ == module.__name__:  # type: ignore[attr-defined]
+                found.append(member)
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,6 +34,15 @@ def test_short_run() -> None:
         assert f"`{name}`" in result.stdout
 
 
+@pytest.mark.parametrize("name", ["filename", "markers", "json-page"])
+def test_short_atheris_run(name: str) -> None:
+    # coverage-guided, where atheris is installed (Linux x86_64, Python 3.11+: pyproject.toml)
+    pytest.importorskip("atheris")
+    result = subprocess.run([sys.executable, "-m", "fuzz", "--atheris", name, "-runs=1500", "-seed=1"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0 and "Done 1500 runs" in result.stderr, result.stderr[-2000:]
+
+
 def _target(run: object, allowed: tuple[type[BaseException], ...] = (ValueError,)) -> Target:
     from hypothesis import strategies as st
 
