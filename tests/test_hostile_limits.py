@@ -332,3 +332,18 @@ def test_valid_input_is_unaffected(tmp_path: Path, capsys: pytest.CaptureFixture
     code, out, _ = run(capsys, "select", "demo", "--find-links", str(links), "--profile", profile(tmp_path))
     assert code == 0 and out.strip() == "demo-1.0-py3-none-any-x86_64_v4.whl"
     assert sha256(links / "demo-1.0-variants.json") and SCHEMA
+
+
+@pytest.mark.parametrize("location", ["file:///etc/passwd", "ftp://127.0.0.1:1/x", "data:,x"])
+def test_redirects_only_to_http(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], hostile_server: Any, location: str
+) -> None:
+    def redirect(handler: Any) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    base = hostile_server(redirect)
+    code, _, err = run(capsys, "select", "demo", "--index-url", base, "--profile", profile(tmp_path))
+    assert code == 2 and "HTTP 302" in err

@@ -16,6 +16,7 @@ import http.client
 import socket
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,7 +72,8 @@ def _shutdown(sock: socket.socket) -> None:
 
 
 def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
-    """An opener whose connections register their socket with ``watchdog``."""
+    """An opener for http(s) only (no ``file:``, ``ftp:`` or ``data:`` handler, redirects only to
+    http(s)), whose connections register their socket with ``watchdog``."""
 
     def watched(connection_class: Any) -> Any:
         class Watched(connection_class):  # type: ignore[misc]
@@ -89,7 +91,21 @@ def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
         def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
             return super().do_open(watched(http_class), req, **kwargs)
 
-    return urllib.request.build_opener(Handler, SecureHandler)
+    class Redirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+            # only to http(s): not to ftp: (which urllib follows) or anything else
+            if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
+                return None
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.ProxyHandler(), Handler(), SecureHandler(), Redirects(),
+        urllib.request.UnknownHandler(), urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
 
 
 def http_get(
