@@ -52,6 +52,7 @@ def run_one(target: Target, data: bytes, root: Path, seconds: float) -> float:
     """
     workdir = root / "work" / "input"
     workdir.mkdir(parents=True)
+    saved, tempfile.tempdir = tempfile.tempdir, str(workdir)  # temporary files count as its own
     started = time.monotonic()
     try:
         target.run(data, workdir)
@@ -62,6 +63,7 @@ def run_one(target: Target, data: bytes, root: Path, seconds: float) -> float:
             raise
         raise Finding(f"{target.name}: undocumented {type(exc).__name__}: {exc!s:.300}") from exc
     finally:
+        tempfile.tempdir = saved
         shutil.rmtree(workdir, ignore_errors=True)
     elapsed = time.monotonic() - started
     outside = sorted(set(os.listdir(root)) - {"work"}) + sorted(os.listdir(root / "work"))
@@ -114,7 +116,7 @@ def _limit_memory(mebibytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (size, size))
 
 
-def table(results: list[Figures], examples: int) -> str:
+def table(results: list[Figures], examples: int, seed: int | None) -> str:
     """The figures as the Markdown table of README.md."""
     lines = ["| target | entry point | inputs tried | failing | time | slowest input |",
              "| --- | --- | --- | --- | --- | --- |"]
@@ -124,7 +126,8 @@ def table(results: list[Figures], examples: int) -> str:
     total = sum(f.tried for f in results)
     day = datetime.date.today().isoformat()
     lines.append("")
-    lines.append(f"`python -m fuzz --examples {examples} --readme` on {day}: {total:,} inputs, "
+    seeded = f" --seed {seed}" if seed is not None else ""
+    lines.append(f"`python -m fuzz --examples {examples}{seeded} --readme` on {day}: {total:,} inputs, "
                  f"{sum(len(f.failures) for f in results)} failing.")
     return "\n".join(lines)
 
@@ -191,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(figures)
         state = "ok" if not figures.failures else "FAILED: " + "; ".join(figures.failures)
         print(f"{name:10} {figures.tried:7,} inputs {figures.seconds:6.1f} s  {state}", flush=True)
-    text = table(results, args.examples)
+    text = table(results, args.examples, args.seed)
     print(text)
     if args.readme:
         write_readme(text)
