@@ -381,10 +381,10 @@ def unsafe_name(name: str) -> str | None:
     """
     if not name or name in (".", ".."):
         return "is empty or a relative directory"
-    if name.startswith("."):
-        return "starts with '.'"
     if "/" in name or "\\" in name or ":" in name:
         return "contains a path separator"
+    if name.startswith("."):
+        return "starts with '.'"
     if _CONTROL.search(name):
         return "contains a control character"
     try:
