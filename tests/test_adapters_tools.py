@@ -182,6 +182,16 @@ PROFILES = {
         'cuda_driver_version = "12.8"\n'
         'sm_arch = "9.0"\n'
     ),
+    # A simulated driver older than every variant's lower bound: uv's NVIDIA
+    # provider sees it instead of this machine's GPU, if there is one.
+    "cuda118": (
+        'name = "NVIDIA driver 11.8: no CUDA variant of gpu is supported"\n'
+        "[namespaces.nvidia]\n"
+        'cuda_version_lower_bound = ["11.8"]\n'
+        "[hardware]\n"
+        'cuda_driver_version = "11.8"\n'
+        'sm_arch = "7.5"\n'
+    ),
     "acme-slow": 'name = "acme prefers slow"\n[namespaces.acme]\nspeed = ["slow", "fast"]\n',
     "prefers-v2": 'name = "x86-64 levels, v2 first"\n[namespaces.x86_64]\nlevel = ["v2", "v3", "v1"]\n',
     "macos": (
@@ -321,8 +331,21 @@ def test_uv_simulates_the_nvidia_driver(world: Path, tmp_path: Path) -> None:
 
 def test_uv_without_gpu_falls_back_to_null(world: Path, tmp_path: Path) -> None:
     # PEP 825 'Variant ordering': the null variant is the fallback when no other
-    # variant is supported; the profile names no nvidia hardware and this machine has no GPU.
-    got = value(UvAdapter().run("select", select("gpu==1.0"), workspace(world, tmp_path)))
+    # variant is supported. The profile simulates a driver (11.8) older than the
+    # lower bound of every CUDA variant (12.6, 13.0), so no GPU variant is usable
+    # whatever GPU this machine has: the simulated driver replaces the real one.
+    got = value(UvAdapter().run("select", select("gpu==1.0", "cuda118"), workspace(world, tmp_path)))
+    assert got["selected"] == "gpu-1.0-py3-none-any-null.whl"
+
+
+def test_uv_gpu_simulation_does_not_depend_on_the_host(
+    world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same request on a host with an NVIDIA driver gives the same answer.
+    from conformance.adapters import uv as uv_adapter
+
+    monkeypatch.setattr(uv_adapter, "_machine_has_nvidia", lambda: True)
+    got = value(UvAdapter().run("select", select("gpu==1.0", "cuda118"), workspace(world, tmp_path)))
     assert got["selected"] == "gpu-1.0-py3-none-any-null.whl"
 
 

@@ -4,7 +4,7 @@ Every property of :mod:`conformance.differential` runs against the
 ``reference`` adapter always, and against ``variantlib`` and ``uv`` when they
 are installed, on worlds kept inside what each adapter declares it can
 simulate (:func:`conformance.differential.strategy_options`).  A failing
-example is shrunk by hypothesis and its message is a ready-to-run conformance
+example is shrunk by hypothesis and its message is a draft conformance
 case (case JSON, index source TOML, profile TOML).
 
 Run longer: ``VARIANT_DIFFERENTIAL_EXAMPLES=200 pytest tests/test_differential.py``
@@ -14,8 +14,10 @@ Run longer: ``VARIANT_DIFFERENTIAL_EXAMPLES=200 pytest tests/test_differential.p
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import sys
 import tempfile
 from collections.abc import Iterator
 from itertools import permutations
@@ -26,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, reject, settings
 from hypothesis import strategies as st
 
-from conformance.adapters.registry import AdapterNotFound, load_adapter
+from conformance.adapters import registry
 from conformance.differential import (
     PROPERTIES,
     Divergence,
@@ -83,27 +85,42 @@ def _examples(name: str) -> int:
 def adapters() -> Iterator[dict[Any, Any]]:
     loaded: dict[Any, Any] = {}
     yield loaded
-    for entry in loaded.values():
-        if not isinstance(entry, str) and hasattr(entry[0], "close"):
-            entry[0].close()
+    for adapter, _ in loaded.values():
+        if hasattr(adapter, "close"):
+            adapter.close()
+
+
+#: The distribution each tool adapter needs; a tool is skipped only when it is not installed.
+TOOLS = {"uv": "uv", "variantlib": "variantlib"}
+
+
+def _missing_tool(name: str) -> str | None:
+    """Why *name*'s tool cannot run here (it is not installed), or ``None``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    if name not in TOOLS:
+        return None
+    try:
+        version(TOOLS[name])
+    except PackageNotFoundError:
+        return f"{TOOLS[name]} is not installed"
+    return None
 
 
 def _setup(name: str, prop: str, cache: dict[Any, Any]) -> tuple[Any, st.SearchStrategy[dict[str, Any]]]:
     if name != "reference" and os.environ.get("VARIANT_DIFFERENTIAL_TOOLS") == "0":
         pytest.skip("VARIANT_DIFFERENTIAL_TOOLS=0")
+    missing = _missing_tool(name)
+    if missing:
+        pytest.skip(missing)
     limits = LIMITS.get(name, {})
     options = {**limits.get("options", {}), **limits.get(f"options-{prop}", {})}
     key = (name, tuple(sorted(options.items())))
     if key not in cache:
-        try:
-            adapter = load_adapter(name, options)
-            cache[key] = (adapter, adapter.info())
-        except (AdapterNotFound, ImportError, OSError, RuntimeError) as exc:
-            cache[key] = f"adapter {name} unavailable: {exc}"
-        except Exception as exc:  # PackageNotFoundError, CalledProcessError: the tool is missing
-            cache[key] = f"adapter {name} unavailable: {type(exc).__name__}: {exc}"
-    if isinstance(cache[key], str):
-        pytest.skip(cache[key])
+        # Installed, so any error loading the adapter or asking its version is a
+        # failure of the adapter, never a skip.
+        adapter = registry.load_adapter(name, options)
+        cache[key] = (adapter, adapter.info())
     adapter, info = cache[key]
     arguments = strategy_options(info, fixed_tags=limits.get("fixed_tags", False))
     if isinstance(arguments, str):
@@ -242,8 +259,9 @@ def test_prefix_rule_of_step_7() -> None:
             ]
 
 
-def test_divergence_prints_a_ready_case() -> None:
-    """A broken adapter is caught, and its message holds a case the suite accepts."""
+def test_divergence_prints_a_draft_case() -> None:
+    """A broken adapter is caught, and its message holds a draft case the suite refuses
+    until its expectation is confirmed."""
     from conformance import cases
     from conformance.adapters.base import AdapterInfo, Result
     from conformance.fixtures import build_index
@@ -281,6 +299,38 @@ def test_divergence_prints_a_ready_case() -> None:
             assert text.rstrip("\n") in message
             (Path(scratch) / path).parent.mkdir(parents=True, exist_ok=True)
             (Path(scratch) / path).write_text(text, encoding="utf-8")
-        assert cases.check(Path(scratch) / "conformance" / "cases") == []
+        root = Path(scratch) / "conformance" / "cases"
+        # The reference's answer is a suggestion: the suite refuses the draft ...
+        (problem,) = cases.check(root)
+        assert "unconfirmed draft" in problem
+        with pytest.raises(cases.CaseFileError, match="unconfirmed draft"):
+            cases.load_cases(root)
+        # ... until a person has confirmed it from the text and set the status.
+        case_path = root / "differential" / "selected-compatible.json"
+        data = json.loads(case_path.read_text(encoding="utf-8"))
+        assert data["status"] == "draft" and "DRAFT" in data["comment"]
+        data["status"] = "final"
+        case_path.write_text(json.dumps(data), encoding="utf-8")
+        assert cases.check(root) == []
         built = build_index(Path(scratch) / "fixtures" / "indexes" / "generated.toml", Path(scratch) / "out")
         assert sorted(built.files) == ["demo-1.0-py2-none-any.whl", "demo-1.0-py3-none-any.whl"]
+
+
+def test_an_installed_tool_whose_adapter_breaks_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a tool that is not installed is skipped; a broken adapter is a failure."""
+    from conformance.adapters import registry
+
+    def broken(name: str, options: Any = None) -> Any:
+        raise RuntimeError("the adapter is broken")
+
+    monkeypatch.setattr(registry, "load_adapter", broken)
+    monkeypatch.delenv("VARIANT_DIFFERENTIAL_TOOLS", raising=False)
+    monkeypatch.setattr(sys.modules[__name__], "_missing_tool", lambda name: None)
+    with pytest.raises(RuntimeError, match="the adapter is broken"):
+        _setup("variantlib", "differential", {})
+
+
+def test_a_tool_that_is_not_installed_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(TOOLS, "uv", "no-such-distribution-for-this-test")
+    assert _missing_tool("uv") == "no-such-distribution-for-this-test is not installed"
+    assert _missing_tool("reference") is None
