@@ -96,7 +96,7 @@ def register_markers(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "conformance: a conformance case (select with -m conformance)")
     for op in sorted(OPS):
         config.addinivalue_line("markers", f"op_{op}: a conformance case of op {op}")
-    for status in ("final", "tentative", "unsettled"):
+    for status in ("final", "tentative", "unsettled", "reference"):
         config.addinivalue_line("markers", f"status_{status}: a conformance case of status {status}")
 
 

@@ -22,9 +22,11 @@ adapter's ``select`` op on it exactly as the suite does, and checks:
   most preferred to the least preferred").
 
 Every check raises :class:`Divergence` on failure; its message carries a
-ready-to-run conformance case (the case JSON, the fixture index source TOML
-and the profile TOML) whose expectation is the correct outcome, so a
-maintainer can paste the three files into the suite.
+*draft* conformance case (the case JSON, the fixture index source TOML and
+the profile TOML). The draft's expectation is the reference's answer, which
+is a suggestion only: the suite refuses a case of status ``draft``
+(:mod:`conformance.cases`) until a person has derived the expected outcome
+from the specification text, cited and quoted its clause, and set the status.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0
 
 __all__ = [
     "CLAUSES",
+    "DRAFT_NOTE",
     "INDEX_ID",
     "PROFILE_ID",
     "PROPERTIES",
@@ -91,7 +94,7 @@ CLAUSES: dict[str, list[str]] = {
 
 
 class Divergence(AssertionError):
-    """An adapter broke a property; ``str()`` holds the explanation and a ready-to-run case."""
+    """An adapter broke a property; ``str()`` holds the explanation and a draft case."""
 
 
 class NotApplicable(Exception):
@@ -436,10 +439,23 @@ def _expect_same(
 # -- printing a failing example as a case ----------------------------------------------------
 
 
+#: What a person does to turn a draft into a case (also the draft's ``comment``).
+DRAFT_NOTE = (
+    "DRAFT, refused by the suite until confirmed: 'expect' is the reference's own answer, "
+    "not an expectation. Derive the outcome by hand from the specification text, cite and "
+    "quote the clauses that decide it in 'spec', write 'source', give the case, the index "
+    "and the profile real ids, and set 'status' to final, tentative, unsettled or reference."
+)
+
+
 def ready_case(
     world: Mapping[str, Any], expect: Mapping[str, Any], prop: str, requires: Sequence[str] = ()
 ) -> dict[str, str]:
-    """The files of a ready-to-run conformance case for *world* expecting *expect*.
+    """The files of a draft conformance case for *world*, suggesting *expect*.
+
+    The case has status ``draft``: the suite refuses it (see
+    :data:`DRAFT_NOTE`) until a person confirms the expectation from the text.
+    Expectations are never produced by the reference.
 
     :returns: ``{path relative to the repository: file text}``: the case JSON
         (``conformance/cases/differential/<prop>.json``), the index source and
@@ -450,9 +466,11 @@ def ready_case(
     case = {
         "$schema": "../../../schemas/case.schema.json",
         "description": f"generated world (property {prop}): shrunk by hypothesis",
+        "comment": DRAFT_NOTE,
         "spec": [{"clause": c} for c in CLAUSES[prop]],
-        "source": "PEP 825 'Variant ordering'; found by conformance.differential (property " + prop + ")",
-        "status": "tentative" if package.get("schema") == "0.2.0" else "final",
+        "source": "DRAFT: found by conformance.differential (property " + prop + "); "
+        "the sentences that decide the outcome are still to be quoted",
+        "status": "draft",
         "requires": sorted(needs),
         "tests": [
             {
@@ -482,7 +500,7 @@ def _report(
     if got is not None and got.get("explanation"):
         lines.append(f"adapter explanation: {got['explanation']}")
     if expect is not None:
-        lines.append("Ready-to-run case (rename the ids 'generated' before adding it to the suite):")
+        lines.append("Draft case (the suite refuses it until its expectation is confirmed from the text):")
         for path, text in ready_case(world, expect, prop).items():
             lines.append(f"--- {path}")
             lines.append(text.rstrip("\n"))

@@ -209,6 +209,7 @@ def _explain_failure(case: Any, problems: str, observed: Any, runner: Runner) ->
         *(f"  {line}" for line in problems.splitlines()),
         "clauses:",
         *(f"  {line}" for line in _clause_lines(case.clauses)),
+        *(f"  (context) {line}" for line in _clause_lines(getattr(case, "context", ()))),
         f"source: {case.source}",
     ]
     explanation = _reference_explanation(case, runner)

@@ -149,3 +149,28 @@ def test_main_reports_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str
     _write(tmp_path, "filename/x.json", _file(requires=[]))
     assert cases_mod.main([str(tmp_path)]) == 1
     assert "needs capability" in capsys.readouterr().out
+
+
+def test_context_clauses_are_cited_but_not_credited(tmp_path: Path) -> None:
+    spec = [{"clause": "pep825:label-charset"}, {"clause": "pep825:null-label", "context": True}]
+    _write(tmp_path, "filename/label.json", _file(spec=spec))
+    [case] = load_cases(tmp_path)
+    assert case.clauses == ("pep825:label-charset",)
+    assert case.context == ("pep825:null-label",)
+    assert lint([case]) == []
+    only_context = [{"clause": "pep825:label-charset", "context": True}]
+    _write(tmp_path, "filename/label.json", _file(spec=only_context))
+    [case] = load_cases(tmp_path)
+    assert any("every clause in 'spec' is context" in p for p in lint([case]))
+
+
+def test_a_draft_is_refused_until_confirmed(tmp_path: Path) -> None:
+    # conformance.differential.ready_case writes drafts: the reference's answer
+    # is not an expectation until a person confirms it from the text.
+    _write(tmp_path, "filename/label.json", _file(status="draft"))
+    with pytest.raises(CaseFileError, match="unconfirmed draft"):
+        load_cases(tmp_path)
+    assert any("unconfirmed draft" in p for p in check(tmp_path))
+    _write(tmp_path, "filename/label.json", _file(status="reference"))
+    [case] = load_cases(tmp_path)
+    assert case.status == "reference"
