@@ -235,6 +235,27 @@ def test_select_local_wheel(tmp_path: Path, links: Path, capsys: pytest.CaptureF
     assert code == 1
 
 
+def test_select_local_wheel_needs_no_source(
+    tmp_path: Path, links: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The help: "REQUIREMENT may also be the path of a local wheel"; the wheel
+    # carries its own variant.json (PEP 825 "Installing a specific local wheel").
+    prof = str(profile(tmp_path, ["v3"]))
+    wheel = links / "demo-1.0-py3-none-any-x86_64_v3.whl"
+    code, out, err = run(capsys, "select", str(wheel), "--profile", prof, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["selected"] == wheel.name
+    assert "v3lib; 'x86_64 :: level :: v3' in variant_properties" in data["requires"]
+    code, _, _ = run(capsys, "select", str(links / "demo-1.0-py3-none-any-x86_64_v4.whl"), "--profile", prof)
+    assert code == 1
+    code, _, err = run(capsys, "select", str(tmp_path / "missing-1.0-py3-none-any.whl"), "--profile", prof)
+    assert code == 2 and "no such wheel file" in err and "Traceback" not in err
+    # A requirement that is not a local wheel still needs a source.
+    code, _, err = run(capsys, "select", "demo", "--profile", prof)
+    assert code == 2 and "give a source" in err
+
+
 def test_usage_and_io_errors(tmp_path: Path, links: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "select", "demo")
     assert code == 2 and "Traceback" not in err

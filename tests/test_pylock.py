@@ -173,3 +173,58 @@ def test_write_lock_from_links_reads_back() -> None:
     # labels openblas / x86_64_v4_mkl listed; only x86_64_v4_mkl exists in the metadata
     assert set(again.metadata.variants) == {"x86_64_v4_mkl"}
     assert again.metadata.schema == SCHEMA_0_1_1
+
+
+def _lock(**top: object) -> dict[str, object]:
+    data: dict[str, object] = {"lock-version": "1.0", "packages": [{"name": "demo", "wheels": []}]}
+    data.update(top)
+    return data
+
+
+LINUX = {"sys_platform": "linux", "platform_machine": "x86_64"}
+
+
+def test_environments_are_evaluated() -> None:
+    # pylock.toml specification: "If environments is specified, check that at
+    # least one of the environment marker expressions is satisfied; an error
+    # MUST be raised if no expression is satisfied."
+    from reference.install.pylock import check_environments
+
+    check_environments(parse_lock(_lock()), LINUX)
+    either = ['sys_platform == "win32"', 'sys_platform == "linux"']
+    check_environments(parse_lock(_lock(environments=either)), LINUX)
+    with pytest.raises(InvalidLock) as caught:
+        check_environments(parse_lock(_lock(environments=['sys_platform == "win32"'])), LINUX)
+    assert caught.value.clauses == ["pylock:environments"]
+    assert 'sys_platform == "win32"' in str(caught.value)
+    with pytest.raises(InvalidLock):
+        check_environments(parse_lock(_lock(environments=[])), LINUX)
+
+
+@pytest.mark.parametrize(
+    ("top", "package", "where"),
+    [
+        ({"environments": ["variant_label == 'null'"]}, {}, "environments[0]"),
+        ({}, {"marker": "'x :: y' in variant_features and python_version >= '3'"}, "packages[0].marker"),
+    ],
+)
+def test_variant_markers_cannot_occur_in_packages_marker_or_environments(
+    top: dict[str, object], package: dict[str, object], where: str
+) -> None:
+    # PEP 825: variant markers "cannot occur in packages.marker or in the
+    # top-level environments key"; the lock is rejected with that clause and the place.
+    data = _lock(**top)
+    data["packages"][0].update(package)  # type: ignore[index]
+    with pytest.raises(InvalidLock) as caught:
+        parse_lock(data, "pylock.toml")
+    assert caught.value.clauses == ["pep825:pylock-markers-scope"]
+    assert where in str(caught.value) and "cannot occur" in str(caught.value)
+
+
+@pytest.mark.parametrize("bad", ["python_version >=", 3, None])
+def test_an_unreadable_marker_is_a_format_error(bad: object) -> None:
+    with pytest.raises(InvalidLock) as caught:
+        parse_lock(_lock(environments=[bad]))
+    assert caught.value.clauses == ["reference:pylock-format"]
+    with pytest.raises(InvalidLock):
+        parse_lock(_lock(environments="sys_platform == 'linux'"))

@@ -16,6 +16,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ are installed from the same source into an isolated directory and queried in a
 separate process. Nothing is imported or run for an untrusted package.
 
 REQUIREMENT may also be the path of a local wheel (PEP 825 "Installing a
-specific local wheel").
+specific local wheel"); then no source option is needed.
 
 examples:
   variant-ref select torch --find-links dist/ --profile gpu.toml --explain
@@ -53,6 +54,9 @@ selecting one wheel per project as `select` does, evaluating variant markers
 of each selected wheel's Requires-Dist, verify hashes given by the index or
 lock, and install with the PyPA installer library into --target DIR or the
 environment of --python PATH. variant.json stays in the installed .dist-info.
+
+A REQUIREMENT may be the path of a local wheel; with only local wheels and no
+dependencies to resolve, no source option is needed.
 
 With --lock, every package of the lock whose marker applies is installed,
 each from its listed wheels with the inlined [packages.variants-json].
@@ -160,14 +164,35 @@ class _Usage(Exception):
     """A usage error detected after parsing (exit 2)."""
 
 
-def _session(args: argparse.Namespace) -> Session:
-    """The session for the source, profile and options given (after checking they fit together)."""
+def _local_wheels(requirements: list[str]) -> list[str]:
+    """The requirements naming a local wheel file (``*.whl``); each must exist."""
+    from reference.limits import quoted
+
+    local = [r for r in requirements if r.endswith(".whl")]
+    for path in local:
+        if not Path(path).is_file():
+            raise _Usage(f"{quoted(path)}: no such wheel file (a requirement ending in .whl is a local wheel)")
+    return local
+
+
+def _session(args: argparse.Namespace, requirements: list[str] | None = None) -> Session:
+    """The session for the source, profile and options given (after checking they fit together).
+
+    No source is needed when every requirement is a local wheel (PEP 825
+    "Installing a specific local wheel"): the wheel itself carries its variant
+    metadata; dependencies, if any, still need a source when installing.
+    """
     from reference.install.operations import Session
 
     if args.find_links and args.index_url:
         raise _Usage("give only one of --find-links and --index-url")
-    if not (args.find_links or args.index_url or args.lock):
-        raise _Usage("give a source: --find-links DIR, --index-url URL or --lock FILE")
+    wanted = list(requirements or [])
+    only_local = bool(wanted) and len(_local_wheels(wanted)) == len(wanted) and not args.lock
+    if not (args.find_links or args.index_url or args.lock or only_local):
+        raise _Usage(
+            "give a source: --find-links DIR, --index-url URL or --lock FILE "
+            "(or name local wheel files only)"
+        )
     if args.variant is not None and args.no_variants:
         raise _Usage("--variant and --no-variants exclude each other")
     return Session(
@@ -223,7 +248,7 @@ def _select(args: argparse.Namespace) -> int:
 
 
 def _select_body(args: argparse.Namespace) -> int:
-    with _session(args) as session:
+    with _session(args, [args.requirement]) as session:
         choice = session.select(args.requirement)
     selection, requires = choice.selection, choice.requires
     if args.json:
@@ -260,7 +285,7 @@ def _install(args: argparse.Namespace) -> int:
 
 
 def _install_body(args: argparse.Namespace) -> int:
-    session = _session(args)
+    session = _session(args, args.requirements)
     if not args.requirements and not args.lock:
         raise _Usage("give at least one REQUIREMENT (or --lock FILE)")
     with session, _sigterm_interrupts():
@@ -306,8 +331,6 @@ def _lock(args: argparse.Namespace) -> int:
 
 
 def _lock_body(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     if args.lock:
         raise _Usage("lock reads --find-links or --index-url, not --lock")
     with _session(args) as session:

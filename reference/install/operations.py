@@ -201,11 +201,14 @@ class Session:
         package = package_for(lock, name)
         if package is None:
             raise RequestError(f"{self.lock_path} has no package {quoted(name)}")
-        single = Lock((package,), lock.data, lock.source)
+        single = Lock((package,), lock.data, lock.source, lock.environments)
         with tempfile.TemporaryDirectory(prefix="variant-lock-") as tmp:
             results = select_locked(single, self.system, self.options, _reachable_fetch(single, Path(tmp)))
         if package.name not in results:
-            raise RequestError(f"the marker of {package.name} excludes this system")
+            raise RequestError(
+                f"the marker of {quoted(package.name)} ({quoted(package.marker or '')}) does not hold on "
+                "this system: the lock leaves the package out"
+            )
         result = results[package.name]
         self.warnings += result.selection.warnings
         extra = {"project": package.name, "version": package.version}

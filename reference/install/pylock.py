@@ -35,6 +35,7 @@ from reference.format.model import ABI_DEPENDENCY, VariantMetadata
 from reference.format.wheel import read_variant_json
 from reference.install.pages import FileLink
 from reference.limits import check_name, guard_recursion, parse_toml, quoted, read_regular
+from reference.selection.markers import VariantMarkers
 from reference.selection.result import Selection
 from reference.selection.select import select_wheel
 from reference.selection.system import SelectOptions, System
@@ -45,12 +46,18 @@ __all__ = [
     "LockSelection",
     "LockedPackage",
     "LockedWheel",
+    "check_environments",
+    "check_marker_scope",
     "dumps_lock",
     "load_lock",
+    "locked_requires",
+    "package_applies",
     "package_entry",
     "package_for",
     "parse_lock",
     "prune_metadata",
+    "read_variants_json",
+    "resolve_locked",
     "select_locked",
     "variants_json_table",
 ]
@@ -97,17 +104,8 @@ class LockedPackage:
     marker: str | None = None
 
     def applies(self, environment: Mapping[str, str]) -> bool:
-        """Whether ``packages.marker`` holds in ``environment`` (no marker: always).
-
-        :raises InvalidLock: the marker cannot be evaluated (an undefined comparison).
-        """
-        if self.marker is None:
-            return True
-        try:
-            return Marker(self.marker).evaluate(dict(environment))
-        except (ValueError, UndefinedEnvironmentName) as exc:  # UndefinedComparison, InvalidVersion
-            message = f"the marker of {quoted(self.name)} cannot be evaluated: {exc}"
-            raise _bad(message, "marker", "") from None
+        """Whether ``packages.marker`` holds in ``environment`` (:func:`package_applies`)."""
+        return package_applies(self, environment)
 
     @property
     def filenames(self) -> list[str]:
@@ -115,13 +113,112 @@ class LockedPackage:
         return [w.filename for w in self.wheels]
 
 
+def package_applies(package: LockedPackage, environment: Mapping[str, str]) -> bool:
+    """Whether the package's ``packages.marker`` holds in *environment* (no marker: always).
+
+    The pylock.toml specification: "If packages.marker is specified, check if it
+    is satisfied; if it isn't, skip to the next package."
+
+    :raises InvalidLock: the marker cannot be evaluated (an undefined comparison).
+
+    Spec: pylock:package-marker
+    """
+    if package.marker is None:
+        return True
+    try:
+        return Marker(package.marker).evaluate(dict(environment))
+    except (ValueError, UndefinedEnvironmentName) as exc:  # UndefinedComparison, InvalidVersion
+        message = f"the marker of {quoted(package.name)} cannot be evaluated: {exc}"
+        raise _bad(message, "marker", "") from None
+
+
 @dataclass(frozen=True)
 class Lock:
-    """A parsed ``pylock.toml``; ``data`` is the whole document as read."""
+    """A parsed ``pylock.toml``; ``data`` is the whole document as read.
+
+    :param environments: the top-level ``environments`` markers, or ``None``
+        when the key is absent (the lock then applies everywhere).
+    """
 
     packages: tuple[LockedPackage, ...]
     data: Mapping[str, Any]
     source: str = ""
+    environments: tuple[str, ...] | None = None
+
+
+def check_marker_scope(text: Any, where: str, source: str) -> str:
+    """A ``packages.marker`` or ``environments`` entry: a standard marker, never a variant one.
+
+    PEP 825: "Since variant markers may only be used in dependency specifiers,
+    they cannot occur in packages.marker or in the top-level environments key,
+    neither of which is scoped to a selected wheel." A lock that has one
+    anyway is rejected with that clause (the reading 'reject' of the unsettled
+    case pair ``pylock/markers-scope``): evaluating it would need a selected
+    wheel, which these keys come before. Any other marker that cannot be
+    parsed is an error too, never a skip.
+
+    :raises InvalidLock: not a string, not a marker, or a variant marker.
+
+    Spec: pep825:pylock-markers-scope
+    """
+    from reference.selection.markers import VariantMarker
+
+    if not isinstance(text, str):
+        raise _bad("marker must be a string", where, source)
+    try:
+        with guard_recursion(source, where):
+            uses_variant_markers = VariantMarker(text).uses_variant_markers()
+    except InvalidMarker:
+        uses_variant_markers = False
+    if uses_variant_markers:
+        raise InvalidLock(
+            Violation(
+                "pep825:pylock-markers-scope",
+                f"{where} uses a variant marker ({quoted(text)}): variant markers cannot occur in "
+                "packages.marker or in the top-level environments key, which are evaluated "
+                "before any wheel is selected",
+                where,
+                source,
+            )
+        )
+    _check_marker(text, where, source)
+    return text
+
+
+def _environments(data: Mapping[str, Any], source: str) -> tuple[str, ...] | None:
+    """The top-level ``environments`` key, each entry checked by :func:`check_marker_scope`."""
+    if "environments" not in data:
+        return None
+    entries = data["environments"]
+    if not isinstance(entries, list):
+        raise _bad("environments must be an array of marker strings", "environments", source)
+    return tuple(check_marker_scope(text, f"environments[{i}]", source) for i, text in enumerate(entries))
+
+
+def check_environments(lock: Lock, environment: Mapping[str, str]) -> None:
+    """The lock applies to *environment*: one of its ``environments`` markers holds (or it has none).
+
+    :raises InvalidLock: no marker holds (``pylock:environments``).
+
+    Spec: pylock:environments
+    """
+    if lock.environments is None:
+        return
+    for text in lock.environments:
+        try:
+            if Marker(text).evaluate(dict(environment)):
+                return
+        except (InvalidMarker, ValueError, UndefinedEnvironmentName):
+            continue  # not a standard marker (parse_lock rejects variant markers first)
+    listed = "; ".join(quoted(text) for text in lock.environments) or "(an empty list)"
+    raise InvalidLock(
+        Violation(
+            "pylock:environments",
+            f"the lock is for other environments: none of its environments markers holds here ({listed})",
+            "environments",
+            lock.source,
+        )
+    )
 
 
 def _wheel_entry(entry: Any, base: Path | None, where: str, source: str) -> LockedWheel:
@@ -170,12 +267,13 @@ def _package(package: Any, where: str, base: Path | None, source: str) -> Locked
     if version is not None and not isinstance(version, str):
         raise _bad("version must be a string", f"{where}.version", source)
     if marker is not None:
-        _check_marker(marker, f"{where}.marker", source)
+        check_marker_scope(marker, f"{where}.marker", source)
+    table = package.get("variants-json")
     return LockedPackage(
         name=package["name"],
         version=version,
         wheels=tuple(_wheel_entry(w, base, f"{where}.wheels[{i}]", source) for i, w in enumerate(wheels)),
-        metadata=_variants_json(package, where, source),
+        metadata=None if table is None else read_variants_json(table, package["name"], where, source),
         marker=marker,
     )
 
@@ -192,20 +290,23 @@ def _check_marker(marker: Any, where: str, source: str) -> None:
         raise _bad(message, where, source) from None
 
 
-def _variants_json(package: Mapping[str, Any], where: str, source: str) -> VariantMetadata | None:
-    """The validated ``[packages.variants-json]`` table, or ``None``.
+def read_variants_json(table: Any, name: str, where: str, source: str) -> VariantMetadata:
+    """A ``[packages.variants-json]`` table, validated as index-level metadata.
+
+    PEP 825 (proposed pylock text): "Tools that support variant-aware resolution
+    MUST validate this table against the referenced schema."
+
+    :raises InvalidLock: the violations of :func:`reference.format.metadata.load_metadata`,
+        preceded by ``pep825:pylock-validate``.
 
     Spec: pep825:pylock-validate
     """
-    table = package.get("variants-json")
-    if table is None:
-        return None
     try:
         return load_metadata(table, kind="index", source=f"{source}: {where}.variants-json")
     except InvalidVariantMetadata as exc:
         lead = Violation(
             "pep825:pylock-validate",
-            f"[packages.variants-json] of {quoted(package['name'])} is not valid variant metadata",
+            f"[packages.variants-json] of {quoted(name)} is not valid variant metadata",
             f"{where}.variants-json",
             source,
         )
@@ -220,12 +321,13 @@ def parse_lock(data: Mapping[str, Any], source: str = "", base: Path | None = No
 
     :param base: directory that relative ``path`` entries are resolved against.
     :raises InvalidLock: the lock's structure is unusable (a field of the wrong
-        type, an unparsable ``marker``), or a table is invalid (the violations
+        type, an unparsable ``marker``), a table is invalid (the violations
         of :func:`reference.format.metadata.load_metadata` are kept, preceded by
-        ``pep825:pylock-validate``).
+        ``pep825:pylock-validate``), or a ``packages.marker`` or ``environments``
+        entry uses a variant marker (:func:`check_marker_scope`).
     :raises reference.limits.UnsafeName: a wheel's file name is not one path component.
 
-    Spec: pep825:pylock-validate, reference:safe-name
+    Spec: pep825:pylock-validate, reference:safe-name, pep825:pylock-markers-scope
     """
     lock_version = data.get("lock-version")
     if not isinstance(lock_version, str) or lock_version.split(".")[0] != "1":
@@ -236,7 +338,7 @@ def parse_lock(data: Mapping[str, Any], source: str = "", base: Path | None = No
     if not isinstance(packages, list):
         raise _bad("packages must be an array of tables", "packages", source)
     out = tuple(_package(package, f"packages[{i}]", base, source) for i, package in enumerate(packages))
-    return Lock(out, data, source)
+    return Lock(out, data, source, _environments(data, source))
 
 
 def load_lock(path: str | os.PathLike[str]) -> Lock:
@@ -378,30 +480,55 @@ def select_locked(
         read ``variant.json`` when the package has no ``variants-json`` table,
         and ``METADATA`` of the selected wheel. ``None``: no wheel is read.
     :returns: ``{package name: LockSelection}`` in lock order.
+    :raises InvalidLock: the lock's ``environments`` exclude the system (:func:`check_environments`).
 
-    Spec: pep825:pylock-resolve, pep825:pylock-markers
+    Spec: pep825:pylock-resolve, pep825:pylock-markers, pylock:environments
+    """
+    check_environments(lock, system.environment)
+    out: dict[str, LockSelection] = {}
+    for package in lock.packages:
+        if not package_applies(package, system.environment):
+            continue
+        selection = resolve_locked(package, system, options, fetch)
+        wheel = {w.filename: w for w in package.wheels}.get(selection.selected or "")
+        requires = None
+        if wheel is not None and fetch is not None and selection.markers is not None:
+            requires = locked_requires(fetch(wheel), selection.markers, system.environment)
+        out[package.name] = LockSelection(package, selection, wheel, requires)
+    return out
+
+
+def resolve_locked(
+    package: LockedPackage,
+    system: System,
+    options: SelectOptions | None,
+    fetch: Callable[[LockedWheel], Path] | None,
+) -> Selection:
+    """"If variant wheels are listed, the tool SHOULD resolve variants to select the best wheel
+    file": selection among the package's listed wheels, with its inlined metadata (or, without
+    a ``variants-json`` table, the listed wheels' own ``variant.json``).
+
+    Spec: pep825:pylock-resolve
+    """
+    by_name = {w.filename: w for w in package.wheels}
+
+    def read_wheel_metadata(filename: str) -> VariantMetadata:
+        if fetch is None:
+            raise OSError(f"{filename}: wheel not available")
+        return read_variant_json(fetch(by_name[filename]))
+
+    return select_wheel(
+        package.filenames, package.metadata, system, options, read_wheel_metadata if fetch else None
+    )
+
+
+def locked_requires(path: Path, markers: VariantMarkers, environment: Mapping[str, str]) -> list[str]:
+    """"Variant environment markers occurring in the dependency specifiers of a locked package
+    are evaluated in the context of the wheel selected for that package's entry": the selected
+    wheel's (at *path*) ``Requires-Dist`` whose markers hold for its *markers*.
+
+    Spec: pep825:pylock-markers
     """
     from reference.install.resolve import selected_requires
 
-    out: dict[str, LockSelection] = {}
-    for package in lock.packages:
-        if not package.applies(system.environment):
-            continue
-        by_name = {w.filename: w for w in package.wheels}
-
-        def read_wheel_metadata(
-            filename: str, by_name: Mapping[str, LockedWheel] = by_name
-        ) -> VariantMetadata:
-            if fetch is None:
-                raise OSError(f"{filename}: wheel not available")
-            return read_variant_json(fetch(by_name[filename]))
-
-        selection = select_wheel(
-            package.filenames, package.metadata, system, options, read_wheel_metadata if fetch else None
-        )
-        wheel = by_name.get(selection.selected) if selection.selected else None
-        requires = None
-        if wheel is not None and fetch is not None and selection.markers is not None:
-            requires = selected_requires(fetch(wheel), selection.markers, system.environment)
-        out[package.name] = LockSelection(package, selection, wheel, requires)
-    return out
+    return selected_requires(path, markers, environment)
