@@ -171,7 +171,8 @@ def _local_wheels(requirements: list[str]) -> list[str]:
     local = [r for r in requirements if r.endswith(".whl")]
     for path in local:
         if not Path(path).is_file():
-            raise _Usage(f"{quoted(path)}: no such wheel file (a requirement ending in .whl is a local wheel)")
+            raise _Usage(f"{quoted(path)}: no such wheel file (a requirement ending in .whl is a "
+                         "local wheel)")
     return local
 
 

@@ -23,7 +23,13 @@ from reference.errors import InconsistentMetadata, Violation
 from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, Properties, ProviderInfo, VariantMetadata
 from reference.limits import quoted
 
-__all__ = ["combine", "normalize_properties"]
+__all__ = [
+    "check_priorities_prefix",
+    "check_same_properties",
+    "combine",
+    "longest_priorities",
+    "normalize_properties",
+]
 
 _CANONICAL_URL = {(0, 1, 1): SCHEMA_0_1_1, (0, 2, 0): SCHEMA_0_2_0}
 
@@ -84,11 +90,33 @@ def _combine_schema(docs: list[VariantMetadata], names: list[str]) -> str:
 
 
 def _combine_priorities(docs: list[VariantMetadata], names: list[str]) -> tuple[str, ...]:
-    """``default-priorities.namespace``: the longest list, every other a prefix of it.
+    """``default-priorities.namespace``: the longest list (:func:`longest_priorities`), every
+    other a prefix of it (:func:`check_priorities_prefix`).
+
+    Spec: pep825:consistency-default-priorities, pep825:default-priorities-extension
+    """
+    longest_index = longest_priorities(docs)
+    check_priorities_prefix(docs, names, longest_index)
+    return tuple(docs[longest_index].namespace_priorities)
+
+
+def longest_priorities(docs: list[VariantMetadata]) -> int:
+    """"Combining the values MUST yield the longer list": the index of the document with the
+    longest ``default-priorities.namespace`` (the last of equal ones).
+
+    Spec: pep825:default-priorities-extension
+    """
+    return max(range(len(docs)), key=lambda i: (len(docs[i].namespace_priorities), i))
+
+
+def check_priorities_prefix(docs: list[VariantMetadata], names: list[str], longest_index: int) -> None:
+    """"the lists MUST either be identical, or the longer MUST start with the elements of the
+    shorter one, in the same order".
+
+    :raises InconsistentMetadata: a list that is not a prefix of the longest.
 
     Spec: pep825:consistency-default-priorities
     """
-    longest_index = max(range(len(docs)), key=lambda i: (len(docs[i].namespace_priorities), i))
     longest = docs[longest_index].namespace_priorities
     for index, doc in enumerate(docs):
         shorter = doc.namespace_priorities
@@ -102,13 +130,13 @@ def _combine_priorities(docs: list[VariantMetadata], names: list[str]) -> tuple[
                     f"{names[index]} + {names[longest_index]}",
                 )
             )
-    return tuple(longest)
 
 
 def _combine_variants(
     docs: list[VariantMetadata], names: list[str]
 ) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
-    """``variants``: the union, one label always mapping to the same properties; sorted by label.
+    """``variants``: "Combining them MUST yield the union of the dictionaries", one label
+    always mapping to the same properties (:func:`check_same_properties`); sorted by label.
 
     Spec: pep825:consistency-variants
     """
@@ -120,17 +148,29 @@ def _combine_variants(
             if label not in variants:
                 variants[label] = normal
                 origin[label] = index
-            elif variants[label] != normal:
-                raise InconsistentMetadata(
-                    Violation(
-                        "pep825:consistency-variants",
-                        f"variant label {quoted(label)} maps to different properties in "
-                        f"{names[origin[label]]} and {names[index]}",
-                        f"/variants/{label}",
-                        f"{names[origin[label]]} + {names[index]}",
-                    )
-                )
+            else:
+                check_same_properties(label, variants[label], normal, names[origin[label]], names[index])
     return dict(sorted(variants.items()))
+
+
+def check_same_properties(
+    label: str, first: Properties, other: Properties, first_name: str, name: str
+) -> None:
+    """"the same variant label MUST always map to the same set of properties".
+
+    :raises InconsistentMetadata: the two documents map *label* differently.
+
+    Spec: pep825:consistency-variants
+    """
+    if first != other:
+        raise InconsistentMetadata(
+            Violation(
+                "pep825:consistency-variants",
+                f"variant label {quoted(label)} maps to different properties in {first_name} and {name}",
+                f"/variants/{label}",
+                f"{first_name} + {name}",
+            )
+        )
 
 
 def _combine_providers(docs: list[VariantMetadata], names: list[str]) -> dict[str, ProviderInfo] | None:

@@ -46,8 +46,10 @@ __all__ = [
     "NamespaceSupport",
     "Step",
     "SupportContext",
+    "enabled_by_user",
     "namespace_support",
     "supported_properties",
+    "trusted_by_user",
 ]
 
 Step = Literal[
@@ -163,12 +165,29 @@ def _step_1_disabled(
 
     Spec: providers:step-1-disabled
     """
-    if provider is not None and provider.optional and namespace not in context.enable_providers:
+    if provider is not None and provider.optional and not enabled_by_user(namespace, context):
         return NamespaceSupport(
             namespace, {}, "disabled", "providers:step-1-disabled",
             f"the provider is optional; enable it with --enable-provider {namespace}",
         )
     return None
+
+
+def enabled_by_user(namespace: str, context: SupportContext) -> bool:
+    """``--enable-provider NAMESPACE``: "The tools MUST provide a way to explicitly enable a provider".
+
+    Spec: providers:step-1-enable-option
+    """
+    return namespace in context.enable_providers
+
+
+def trusted_by_user(name: str, context: SupportContext) -> bool:
+    """``--trust PACKAGE``: "They SHOULD provide a way for the user to trust additional
+    packages"; names compare normalized.
+
+    Spec: providers:step-5-trusted-list
+    """
+    return canonicalize_name(name) in {canonicalize_name(n) for n in context.trust}
 
 
 def _step_2_static_properties(namespace: str, provider: ProviderInfo | None) -> NamespaceSupport | None:
@@ -272,8 +291,7 @@ def _step_5_trust(namespace: str, provider: ProviderInfo, context: SupportContex
         requirements = plugin_requirements(provider, context.environment)
     except ProviderError as error:
         return _failed(namespace, error, "providers:requires-markers")
-    trusted = {canonicalize_name(name) for name in context.trust}
-    untrusted = [r.name for r in requirements if canonicalize_name(r.name) not in trusted]
+    untrusted = [r.name for r in requirements if not trusted_by_user(r.name, context)]
     if not untrusted:
         return None
     names = ", ".join(untrusted)

@@ -37,8 +37,15 @@ __all__ = [
     "InvalidVariantMarker",
     "VariantMarker",
     "VariantMarkers",
+    "boolean_operator",
+    "derive_features",
+    "derive_namespaces",
     "evaluate_requires",
+    "label_comparison",
+    "label_value",
+    "narrow_properties",
     "normalize_property_text",
+    "set_membership",
     "split_requirement",
     "variant_markers",
 ]
@@ -134,8 +141,7 @@ class _BoolOp:
     items: tuple[_Node, ...]
 
     def evaluate(self, environment: Mapping[str, Any], context: Any) -> bool:
-        results = (item.evaluate(environment, context) for item in self.items)
-        return all(results) if self.op == "and" else any(results)
+        return boolean_operator(self.op, (item.evaluate(environment, context) for item in self.items))
 
     def serialize(self) -> str:
         parts = [
@@ -152,6 +158,14 @@ def _standard_part(environment: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in environment.items() if k not in VARIANT_VARIABLES}
 
 
+def boolean_operator(op: str, results: Iterable[bool]) -> bool:
+    """PEP 508 ``and`` / ``or`` over the results of the sub-markers (evaluated lazily, in order).
+
+    Spec: pep825:markers-operators
+    """
+    return all(results) if op == "and" else any(results)
+
+
 def _evaluate_variant(node: _Compare, environment: Mapping[str, Any]) -> bool:
     variable = node.lhs if isinstance(node.lhs, _Variable) else node.rhs
     assert isinstance(variable, _Variable)
@@ -162,24 +176,40 @@ def _evaluate_variant(node: _Compare, environment: Mapping[str, Any]) -> bool:
     if variable.name in SET_VARIABLES:
         # Parsing guarantees the form '"literal" in|not in variable'.
         assert isinstance(node.lhs, _Literal)
-        members = {normalize_property_text(str(v)) for v in value}
-        found = normalize_property_text(node.lhs.value) in members
-        return found if node.op == "in" else not found
-    # variant_label is a String: the dependency specifiers' string semantics,
-    # as packaging implements them for non-version markers.
+        return set_membership(node.op, node.lhs.value, value)
     lhs = value if node.lhs is variable else node.lhs.value  # type: ignore[union-attr]
     rhs = value if node.rhs is variable else node.rhs.value  # type: ignore[union-attr]
-    if node.op == "in":
-        return bool(lhs in rhs)
-    if node.op == "not in":
-        return bool(lhs not in rhs)
-    if node.op in ("==", "<=", ">="):
-        return bool(lhs == rhs)
-    if node.op == "!=":
-        return bool(lhs != rhs)
-    if node.op in ("<", ">"):
+    return label_comparison(node.op, lhs, rhs)
+
+
+def set_membership(op: str, item: str, members: Iterable[str]) -> bool:
+    """``"x" in`` / ``not in`` a ``Set of String`` marker: membership, whitespace around ``::``
+    ignored on both sides.
+
+    Spec: pep825:markers-operators, pep825:markers-whitespace
+    """
+    found = normalize_property_text(item) in {normalize_property_text(str(m)) for m in members}
+    return found if op == "in" else not found
+
+
+def label_comparison(op: str, lhs: str, rhs: str) -> bool:
+    """An operator on the ``String`` marker ``variant_label``, with the dependency specifiers'
+    string semantics as packaging implements them for non-version markers: ``in`` is a
+    substring test, ``==`` / ``!=`` compare exactly (case matters).
+
+    Spec: pep825:markers-operators
+    """
+    if op == "in":
+        return lhs in rhs
+    if op == "not in":
+        return lhs not in rhs
+    if op in ("==", "<=", ">="):
+        return lhs == rhs
+    if op == "!=":
+        return lhs != rhs
+    if op in ("<", ">"):
         return False
-    raise UndefinedComparison(f"undefined {quoted(node.op)} on variant_label")
+    raise UndefinedComparison(f"undefined {quoted(op)} on variant_label")
 
 
 class _Parser:
@@ -360,12 +390,12 @@ class VariantMarkers:
     @property
     def features(self) -> frozenset[str]:
         """``variant_features``: ``namespace :: feature`` of every property."""
-        return frozenset(p.rsplit(" :: ", 1)[0] for p in self.properties)
+        return derive_features(self.properties)
 
     @property
     def namespaces(self) -> frozenset[str]:
         """``variant_namespaces``: the namespace of every property."""
-        return frozenset(p.split(" :: ", 1)[0] for p in self.properties)
+        return derive_namespaces(self.properties)
 
     def environment(self) -> dict[str, str | frozenset[str]]:
         """The four values as marker environment entries."""
@@ -386,6 +416,48 @@ class VariantMarkers:
         }
 
 
+def derive_features(properties: Iterable[str]) -> frozenset[str]:
+    """``variant_features``: "a set of all namespace :: feature pairs corresponding to the
+    properties in variant_properties".
+
+    Spec: pep825:markers-derived
+    """
+    return frozenset(p.rsplit(" :: ", 1)[0] for p in properties)
+
+
+def derive_namespaces(properties: Iterable[str]) -> frozenset[str]:
+    """``variant_namespaces``: "a set of all namespaces of all the properties in variant_properties".
+
+    Spec: pep825:markers-derived
+    """
+    return frozenset(p.split(" :: ", 1)[0] for p in properties)
+
+
+def label_value(label: str | None) -> str:
+    """``variant_label``: "the variant label of the selected wheel, as found in its filename";
+    "For non-variant wheels, it is an empty string".
+
+    Spec: pep825:markers-label, pep825:markers-non-variant
+    """
+    return "" if label is None else label
+
+
+def narrow_properties(
+    properties: Properties, supported: Mapping[str, Mapping[str, Sequence[str]]]
+) -> frozenset[str]:
+    """``variant_properties``: the label's properties "expanded into namespace :: feature ::
+    value triples for every listed feature value" and "filtered to the variant properties
+    that the target system supports".
+
+    Spec: pep825:markers-properties-narrowed
+    """
+    return frozenset(
+        str(p)
+        for p in iter_properties(properties)
+        if p.value in supported.get(p.namespace, {}).get(p.feature, ())
+    )
+
+
 def variant_markers(
     label: str | None,
     properties: Properties | None = None,
@@ -398,20 +470,14 @@ def variant_markers(
     :param supported: ``{namespace: {feature: values}}`` the target supports;
         the expanded properties are narrowed to these.
 
-    Non-variant wheels get ``""`` and empty sets; the null variant gets
-    ``"null"`` and empty sets.
+    Non-variant wheels get ``""`` and empty sets ("No variant metadata is
+    needed"); the null variant gets ``"null"`` and empty sets.
 
     Spec: pep825:markers-label, pep825:markers-properties-narrowed, pep825:markers-non-variant
     """
     if label is None:
-        return VariantMarkers()
-    supported = supported or {}
-    narrowed = frozenset(
-        str(p)
-        for p in iter_properties(properties or {})
-        if p.value in supported.get(p.namespace, {}).get(p.feature, ())
-    )
-    return VariantMarkers(label, narrowed)
+        return VariantMarkers(label_value(label))
+    return VariantMarkers(label_value(label), narrow_properties(properties or {}, supported or {}))
 
 
 def split_requirement(entry: str) -> tuple[str, str | None]:

@@ -1,9 +1,17 @@
 """PEP 825 "Variant ordering": the seven steps, one function each, with the PEP's names.
 
+Every rule of the algorithm lives in one named function, so that it can be
+read beside its sentence and removed or reversed on its own (the ablation
+test, ``tests/test_ablation.py``): step 1 :func:`namespace_order`, 2
+:func:`feature_order`, 3 :func:`value_order`, 4 :func:`best_value`, 5
+:func:`property_key`, 6 :func:`sort_property_keys`, 7 :func:`key_order` (the
+lower key first), :func:`exhausted_marker` (more keys first) and
+:func:`label_tiebreak`, and the null variant last (:func:`null_last`).
+
 The PEP's pseudocode compares groups pairwise (``VariantWheel.__lt__``). This
 module offers that comparison (:func:`compare_variants`) and an equivalent
-precomputed key per group (:func:`variant_sort_key`), which the selection uses
-because sorting by a key is much faster than sorting by comparisons.
+key per group (:func:`group_sort_key`), which the selection uses because
+sorting by a key is much faster than sorting by comparisons.
 
 Inputs are plain data: ``properties`` is ``{namespace: {feature: values}}`` as
 in ``variant.json``; the supported lists come from :mod:`reference.providers.support`.
@@ -15,19 +23,27 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from reference.format.filename import NULL_LABEL
 from reference.format.model import Properties
 
 __all__ = [
     "PropertyKey",
     "VariantOrder",
+    "best_value",
     "best_value_properties",
     "compare_variants",
+    "exhausted_marker",
     "feature_order",
+    "group_sort_key",
     "is_compatible",
+    "key_order",
+    "label_tiebreak",
     "namespace_order",
+    "null_last",
     "order_variants",
     "property_key",
     "rank_variants",
+    "sort_property_keys",
     "sorted_properties",
     "unsupported_features",
     "value_order",
@@ -134,6 +150,23 @@ class VariantOrder:
         return self._value_index.get(namespace, {}).get(feature, {})
 
 
+def best_value(values: Iterable[str], positions: Mapping[str, int]) -> str | None:
+    """Step 4 for one feature: the value with "the lowest position in the ordered property value list".
+
+    :param positions: ``{value: position}`` of the feature's compatible values.
+    :returns: ``None`` when no listed value is compatible.
+
+    Spec: pep825:ordering-step-4
+    """
+    best: str | None = None
+    best_position = 0
+    for value in values:
+        position = positions.get(value)
+        if position is not None and (best is None or position < best_position):
+            best, best_position = value, position
+    return best
+
+
 def unsupported_features(properties: Properties, order: VariantOrder) -> list[tuple[str, str]]:
     """The ``(namespace, feature)`` pairs of which no listed value is compatible.
 
@@ -143,7 +176,7 @@ def unsupported_features(properties: Properties, order: VariantOrder) -> list[tu
         (namespace, feature)
         for namespace, features in properties.items()
         for feature, values in features.items()
-        if not any(v in order.supported_values(namespace, feature) for v in values)
+        if best_value(values, order.supported_values(namespace, feature)) is None
     ]
 
 
@@ -166,11 +199,10 @@ def best_value_properties(properties: Properties, order: VariantOrder) -> list[t
     out = []
     for namespace, features in properties.items():
         for feature, values in features.items():
-            positions = order.supported_values(namespace, feature)
-            ranked = [positions[v] for v in values if v in positions]
-            if not ranked:
+            value = best_value(values, order.supported_values(namespace, feature))
+            if value is None:
                 raise ValueError(f"no value of {namespace} :: {feature} is supported")
-            out.append((namespace, feature, order.value_order[namespace][feature][min(ranked)]))
+            out.append((namespace, feature, value))
     return out
 
 
@@ -187,12 +219,75 @@ def property_key(prop: tuple[str, str, str], order: VariantOrder) -> PropertyKey
     )
 
 
+def sort_property_keys(keys: Iterable[PropertyKey]) -> list[PropertyKey]:
+    """Step 6: a group's property keys "in ascending order".
+
+    Spec: pep825:ordering-step-6
+    """
+    return sorted(keys)
+
+
 def sorted_properties(properties: Properties, order: VariantOrder) -> list[tuple[str, str, str]]:
     """Step 6: the best-value properties sorted by their keys, ascending.
 
     Spec: pep825:ordering-step-6
     """
-    return sorted(best_value_properties(properties, order), key=lambda p: property_key(p, order))
+    by_key = {property_key(p, order): p for p in best_value_properties(properties, order)}
+    return [by_key[key] for key in sort_property_keys(by_key)]
+
+
+def key_order(key: PropertyKey) -> PropertyKey:
+    """Step 7: "If the sort keys at the first position are different, the group with the
+    lower key is sorted earlier" (and so on, position by position): a key as compared.
+
+    Spec: pep825:ordering-step-7
+    """
+    return key
+
+
+def exhausted_marker() -> tuple[PropertyKey, ...]:
+    """Step 7: "until ... the list in one of the groups is exhausted. In the latter case, the
+    group with more keys is sorted earlier": appended after a group's keys, it sorts after
+    every real key, so a group whose keys are a prefix of another's sorts later.
+
+    Spec: pep825:ordering-step-7
+    """
+    return (_EXHAUSTED,)
+
+
+def label_tiebreak(label: str) -> str:
+    """Step 7: "As a fallback, if both groups have the same number of keys, they are ordered
+    lexically by the variant label, ascending."
+
+    Spec: pep825:ordering-step-7
+    """
+    return label
+
+
+def group_sort_key(label: str, keys: Sequence[PropertyKey]) -> tuple[tuple[PropertyKey, ...], str]:
+    """Step 7 as a sort key: sorting groups by it orders them as the PEP's comparison does.
+
+    :param keys: the group's step-6 list of property keys.
+    """
+    return tuple(key_order(k) for k in keys) + exhausted_marker(), label_tiebreak(label)
+
+
+def null_last(labels: Sequence[str]) -> list[str]:
+    """"The algorithm sorts the group of null variant wheels last, as they feature no variant
+    properties": the ordered labels with ``null`` moved after every other label.
+
+    Step 7 alone already puts ``null`` after every group that has a key. A label
+    other than ``null`` with zero properties ties with it on keys, and the label
+    fallback would order the two lexically; this reference reads the sentence as
+    a rule, so ``null`` stays the last variant, the fallback for "no other
+    variant being supported" (PEP 825 "Rationale"). The other reading is the
+    unsettled case pair ``ordering/zero-property-label``.
+
+    Spec: pep825:ordering-null-last
+    """
+    return [label for label in labels if label != NULL_LABEL] + [
+        label for label in labels if label == NULL_LABEL
+    ]
 
 
 def compare_variants(
@@ -206,14 +301,9 @@ def compare_variants(
 
     Spec: pep825:ordering-step-7
     """
-    a_keys = [property_key(p, order) for p in sorted_properties(a[1], order)]
-    b_keys = [property_key(p, order) for p in sorted_properties(b[1], order)]
-    for a_key, b_key in zip(a_keys, b_keys, strict=False):
-        if a_key != b_key:
-            return -1 if a_key < b_key else 1
-    if len(a_keys) != len(b_keys):
-        return -1 if len(a_keys) > len(b_keys) else 1
-    return (a[0] > b[0]) - (a[0] < b[0])
+    a_key = variant_sort_key(a[0], a[1], order)
+    b_key = variant_sort_key(b[0], b[1], order)
+    return (a_key > b_key) - (a_key < b_key)
 
 
 def variant_sort_key(
@@ -225,21 +315,8 @@ def variant_sort_key(
     sorts after every real key (so a longer list that shares a prefix wins),
     then the label as the tie-break.
     """
-    namespace_index = order._namespace_index
-    feature_index = order._feature_index
-    value_index = order._value_index
-    keys: list[PropertyKey] = []
-    for namespace, features in properties.items():
-        ns_position = namespace_index[namespace]
-        ns_features = feature_index[namespace]
-        ns_values = value_index[namespace]
-        for feature, values in features.items():
-            positions = ns_values[feature]
-            best = min(positions[v] for v in values if v in positions)
-            keys.append((ns_position, ns_features[feature], best))
-    keys.sort()
-    keys.append(_EXHAUSTED)
-    return tuple(keys), label
+    keys = [property_key(p, order) for p in best_value_properties(properties, order)]
+    return group_sort_key(label, sort_property_keys(keys))
 
 
 def order_variants(variants: Mapping[str, Properties], order: VariantOrder) -> list[str]:
@@ -249,61 +326,39 @@ def order_variants(variants: Mapping[str, Properties], order: VariantOrder) -> l
 
     Spec: pep825:ordering-step-7, pep825:ordering-null-last
     """
-    return sorted(variants, key=lambda label: variant_sort_key(label, variants[label], order))
-
-
-# rank_variants packs a PropertyKey into one int (20 bits per position), so
-# that sorting compares flat tuples of ints; the order is the same.
-_SHIFT = 20
-_PACKED_EXHAUSTED = 1 << (3 * _SHIFT)
+    ranked = sorted(variants, key=lambda label: variant_sort_key(label, variants[label], order))
+    return null_last(ranked)
 
 
 def rank_variants(
     variants: Mapping[str, Properties], order: VariantOrder
 ) -> tuple[list[str], dict[str, list[tuple[str, str]]]]:
-    """Filter and order in one pass: steps 4-7 for every compatible label.
+    """Filter and order in one pass: steps 4-7 for every compatible label, the null variant last.
 
     :returns: the compatible labels, most preferred first, and for every
         incompatible label its features without a compatible value.
 
     Equivalent to :func:`unsupported_features` followed by
-    :func:`order_variants`, written for speed (the benchmark in
-    ``benchmarks/bench_ordering.py`` orders 10,000 variants with it).
+    :func:`order_variants` (the benchmark in ``benchmarks/bench_ordering.py``
+    orders 10,000 variants with it).
 
     Spec: pep825:property-compatibility, pep825:ordering-step-4,
-    pep825:ordering-step-7
+    pep825:ordering-step-7, pep825:ordering-null-last
     """
-    namespace_index = order._namespace_index
-    feature_index = order._feature_index
-    value_index = order._value_index
-    keys: dict[str, tuple[tuple[int, ...], str]] = {}
+    keys: dict[str, tuple[tuple[PropertyKey, ...], str]] = {}
     incompatible: dict[str, list[tuple[str, str]]] = {}
-    empty: dict[str, dict[str, int]] = {}
     for label, properties in variants.items():
-        packed: list[int] = []
+        found: list[PropertyKey] = []
         missing: list[tuple[str, str]] = []
         for namespace, features in properties.items():
-            ns_values = value_index.get(namespace, empty)
             for feature, values in features.items():
-                positions = ns_values.get(feature)
-                best = -1
-                if positions:
-                    for value in values:
-                        position = positions.get(value)
-                        if position is not None and (best < 0 or position < best):
-                            best = position
-                if best < 0:
+                value = best_value(values, order.supported_values(namespace, feature))
+                if value is None:
                     missing.append((namespace, feature))
                 else:
-                    packed.append(
-                        (namespace_index[namespace] << (2 * _SHIFT))
-                        | (feature_index[namespace][feature] << _SHIFT)
-                        | best
-                    )
+                    found.append(property_key((namespace, feature, value), order))
         if missing:
             incompatible[label] = missing
-            continue
-        packed.sort()
-        packed.append(_PACKED_EXHAUSTED)
-        keys[label] = (tuple(packed), label)
-    return sorted(keys, key=keys.__getitem__), incompatible
+        else:
+            keys[label] = group_sort_key(label, sort_property_keys(found))
+    return null_last(sorted(keys, key=keys.__getitem__)), incompatible

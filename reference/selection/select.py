@@ -50,16 +50,22 @@ from reference.selection.system import SelectOptions, System
 
 __all__ = [
     "ReadWheelMetadata",
+    "build_preference",
     "filter_and_order",
     "filter_by_tags",
     "group_by_label",
     "map_labels",
     "marker_values",
+    "non_variant_last",
     "obtain_combined_metadata",
     "obtain_supported_properties",
+    "option_no_variants",
+    "option_variant",
     "order_groups",
+    "order_within_group",
     "select_version",
     "select_wheel",
+    "tag_preference",
 ]
 
 ReadWheelMetadata = Callable[[str], VariantMetadata]
@@ -121,8 +127,9 @@ def filter_by_tags(filenames: Iterable[str], system: System, options: SelectOpti
     """Step 3: "Filter available wheels based on Platform Compatibility Tags".
 
     Every filename becomes a :class:`Candidate`; a wheel with no supported tag,
-    an unparsable filename, or a wheel the user's options exclude gets the
-    reason it is out. The options only narrow the set.
+    an unparsable filename, or a wheel the user's options exclude
+    (:func:`option_variant`, :func:`option_no_variants`) gets the reason it is
+    out. The options only narrow the set.
 
     Spec: pep825:ordering-platform-tags, pep825:ordering-overrides,
     reference:platform-tags, reference:option-no-variants, reference:option-variant
@@ -143,14 +150,34 @@ def filter_by_tags(filenames: Iterable[str], system: System, options: SelectOpti
         if candidate.tag_rank is None:
             tags = ", ".join(wheel.tags())
             candidate.reasons.append(Reason("reference:platform-tags", f"no supported tag among {tags}"))
-        if options.no_variants and wheel.is_variant:
-            candidate.reasons.append(Reason("reference:option-no-variants", "variant wheels are excluded"))
-        if options.variant is not None and wheel.variant_label != options.variant:
-            candidate.reasons.append(
-                Reason("reference:option-variant", f"only variant {quoted(options.variant)} was requested")
-            )
+        for excluded in (option_no_variants(wheel, options), option_variant(wheel, options)):
+            if excluded is not None:
+                candidate.reasons.append(excluded)
         candidates.append(candidate)
     return candidates
+
+
+def option_no_variants(wheel: WheelFilename, options: SelectOptions) -> Reason | None:
+    """``--no-variants``: only non-variant wheels are considered (why *wheel* is out, or ``None``).
+
+    Spec: reference:option-no-variants
+    """
+    if options.no_variants and wheel.is_variant:
+        return Reason("reference:option-no-variants", "variant wheels are excluded")
+    return None
+
+
+def option_variant(wheel: WheelFilename, options: SelectOptions) -> Reason | None:
+    """``--variant LABEL``: only wheels with that label are considered (why *wheel* is out, or ``None``).
+
+    The option narrows the set; the wheels it keeps still go through every
+    compatibility step, so it never selects an unsupported wheel.
+
+    Spec: reference:option-variant, pep825:ordering-overrides
+    """
+    if options.variant is not None and wheel.variant_label != options.variant:
+        return Reason("reference:option-variant", f"only variant {quoted(options.variant)} was requested")
+    return None
 
 
 def group_by_label(candidates: Iterable[Candidate]) -> dict[str, list[Candidate]]:
@@ -357,25 +384,67 @@ def order_groups(
 ) -> list[Candidate]:
     """Step 9 (with step 8's fallback): the final ranking of the compatible wheels.
 
-    The variant groups in the order of step 8 (the null variant last by
-    construction), then the group of non-variant wheels; "If multiple wheels
+    The variant groups in the order of step 8 (the null variant last), then the
+    group of non-variant wheels (:func:`non_variant_last`); "If multiple wheels
     ... share the same variant label, order them by Platform compatibility
-    tags and build number" (higher build first; the filename breaks ties).
-    Sets every candidate's ``rank``.
+    tags and build number" (:func:`order_within_group`). Sets every
+    candidate's ``rank``.
 
     Spec: pep825:ordering-null-last, pep825:ordering-non-variant-last,
     pep825:ordering-platform-tags, pep825:ordering-grouping
     """
-    ordered_groups = [[c for c in groups[label] if c.compatible] for label in ordered]
-    ordered_groups.append([c for c in candidates if c.compatible and c.label is None])
+    variant_groups = [[c for c in groups[label] if c.compatible] for label in ordered]
+    non_variant = [c for c in candidates if c.compatible and c.label is None]
     ranked: list[Candidate] = []
-    for group in ordered_groups:
-        by_name = sorted(group, key=lambda c: c.filename)
-        by_build = sorted(by_name, key=lambda c: c.wheel.build_number if c.wheel else (), reverse=True)
-        ranked += sorted(by_build, key=lambda c: c.tag_rank if c.tag_rank is not None else 0)
+    for group in non_variant_last(variant_groups, non_variant):
+        ranked += order_within_group(group)
     for position, candidate in enumerate(ranked):
         candidate.rank = position
     return ranked
+
+
+def non_variant_last(
+    variant_groups: Sequence[list[Candidate]], non_variant: list[Candidate]
+) -> list[list[Candidate]]:
+    """"The group of non-variant wheels MUST be placed after all the other groups."
+
+    Spec: pep825:ordering-non-variant-last
+    """
+    return [*variant_groups, non_variant]
+
+
+def order_within_group(group: Sequence[Candidate]) -> list[Candidate]:
+    """"Within every group, the wheels MUST then be ordered according to their platform
+    compatibility tags" (:func:`tag_preference`); the build number breaks ties between
+    wheels whose tags rank the same (:func:`build_preference`), then the filename.
+
+    Spec: pep825:ordering-platform-tags, wheel:build-tag
+    """
+    by_name = sorted(group, key=lambda c: c.filename)
+    by_build = sorted(by_name, key=build_preference, reverse=True)
+    return sorted(by_build, key=tag_preference)
+
+
+def tag_preference(candidate: Candidate) -> int:
+    """The position of the wheel's best supported tag in the system's list (lower first).
+
+    Spec: pep825:ordering-platform-tags
+    """
+    return candidate.tag_rank if candidate.tag_rank is not None else 0
+
+
+def build_preference(candidate: Candidate) -> tuple[int, str] | tuple[()]:
+    """The build number as a sort key, higher preferred; it decides only among wheels whose
+    tags rank the same (no build number sorts after any).
+
+    The binary distribution format: the build tag "Acts as a tie-breaker if two
+    wheel file names are the same in all other respects (i.e. name, version,
+    and other tags)"; PEP 825 step 9 orders "by Platform compatibility tags and
+    build number".
+
+    Spec: wheel:build-tag, pep825:ordering-grouping
+    """
+    return candidate.wheel.build_number if candidate.wheel else ()
 
 
 def marker_values(
