@@ -142,3 +142,24 @@ def test_every_clause_id_cited_in_code_exists() -> None:
     known = clauses.all_clauses()
     unknown = {cid: files for cid, files in _cited_ids().items() if cid not in known}
     assert unknown == {}
+
+
+def test_a_must_without_its_keyword_says_where_the_level_comes_from() -> None:
+    # Issue 11: a clause labelled MUST (MUST NOT, REQUIRED) whose sentence has no
+    # such keyword gets a note saying where its force comes from (or the right level).
+    # This project's own rules (reference:) are phrased by the project, not quoted.
+    import re
+
+    from reference.clauses import all_clauses
+
+    keyword = {"MUST": r"\bMUST\b", "MUST NOT": r"\bMUST NOT\b", "REQUIRED": r"\bREQUIRED\b"}
+    unexplained = [
+        c.id
+        for c in all_clauses().values()
+        if c.level in keyword and not c.id.startswith("reference:")
+        and not re.search(keyword[c.level], c.quote) and not c.note
+    ]
+    assert unexplained == []
+    for clause_id in ("pep825:property-format", "pep825:null-label", "pep825:metadata-file",
+                      "pep825:metadata-structure", "pep825:consistency-order-independent"):
+        assert "No RFC 2119 keyword" in all_clauses()[clause_id].note
