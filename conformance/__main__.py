@@ -84,6 +84,7 @@ COMMANDS: dict[str, Command] = {
 }
 
 MODULE_COMMANDS: dict[str, str] = {
+    "ablation": "conformance.ablation",
     "coverage": "conformance.coverage",
     "mutants": "conformance.mutants",
 }

@@ -35,6 +35,8 @@ __all__ = [
     "add_arguments",
     "coverage_report",
     "format_report",
+    "format_rules",
+    "rules_json",
     "run",
 ]
 
@@ -224,6 +226,44 @@ def load_report() -> CoverageReport:
     return coverage_report(all_clauses().values(), load_cases())
 
 
+def rules_json() -> list[dict[str, Any]]:
+    """Every rule of the rule table with the cases it alone decides (``--json``: ``rules``)."""
+    from conformance.rule_table import RULES
+
+    return [
+        {
+            "id": r.id,
+            "group": r.group,
+            "clause": r.clause,
+            "text": r.text,
+            "decisive": list(r.decisive),
+            "inapplicable": r.inapplicable or None,
+        }
+        for r in RULES
+    ]
+
+
+def format_rules() -> str:
+    """Decisive cases per rule: the cases each rule alone decides (proven by tests/test_ablation.py)."""
+    from conformance.rule_table import RULES
+
+    lines = [
+        "Decisive cases per rule (conformance/rule_table.py): removing the rule from the reference",
+        "flips each listed case (tests/test_ablation.py; python -m conformance ablation --all-cases",
+        "lists every case that flips)",
+    ]
+    group = ""
+    for r in RULES:
+        if r.group != group:
+            group = r.group
+            lines += ["", f"  {group}"]
+        lines.append(f"    {r.id} [{r.clause}]: {len(r.decisive)} - {r.text}")
+        if r.inapplicable:
+            lines.append(f"      none: {r.inapplicable}")
+        lines += [f"      {case_id}" for case_id in r.decisive]
+    return "\n".join(lines) + "\n"
+
+
 def format_report(report: CoverageReport) -> str:
     """The human-readable report."""
     lines = [f"Clause coverage: {report.case_count} cases, {len(report.clauses)} clauses", ""]
@@ -262,12 +302,14 @@ def format_report(report: CoverageReport) -> str:
         lines += ["", "Clause ids named by cases but missing from the catalogue:"]
         for clause_id, case_ids in report.unknown.items():
             lines.append(f"  {clause_id}: {', '.join(case_ids)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n" + format_rules()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``coverage`` subcommand's options."""
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--rules", action="store_true",
+                        help="print only the decisive cases per rule (conformance/rule_table.py)")
     parser.add_argument(
         "--fail-on-gap",
         action="store_true",
@@ -285,7 +327,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: the case files do not load:\n{exc}", file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(report.to_json(), indent=2, sort_keys=False))
+        document = report.to_json()
+        document["rules"] = rules_json()
+        print(json.dumps(document, indent=2, sort_keys=False))
+    elif args.rules:
+        sys.stdout.write(format_rules())
     else:
         sys.stdout.write(format_report(report))
     return 1 if args.fail_on_gap and report.gaps() else 0

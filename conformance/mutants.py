@@ -227,6 +227,7 @@ def run_mutants(
     stop_at_first: bool = False,
     fixtures: Path | None = None,
     progress: Callable[[MutantResult], None] | None = None,
+    relevant: Callable[[Mutant, Sequence[Any]], list[Any]] | None = None,
 ) -> MutationRun:
     """Run the relevant cases against every mutant.
 
@@ -238,6 +239,9 @@ def run_mutants(
     :param stop_at_first: stop at the first killing case of each mutant
         (enough for a verdict; the report then names one killer).
     :param fixtures: built fixtures (default: :func:`fixtures_dir`).
+    :param relevant: chooses, for a mutant, the cases to run among *cases*
+        (default: every case of the ops it touches, plugin cases only when it
+        touches plugins; an ablation runs only the cases a rule must flip).
     """
     from conformance.cases import load_cases
 
@@ -262,7 +266,8 @@ def run_mutants(
                         pass
                 except Exception as exc:
                     result.broken = f"{type(exc).__name__}: {exc}"
-                for case in [] if result.broken else _relevant(mutant, all_cases):
+                chosen = (relevant or _relevant)(mutant, all_cases)
+                for case in [] if result.broken else chosen:
                     if not runner.runnable(case):
                         continue
                     checked = time.perf_counter()

@@ -26,6 +26,7 @@ from reference.limits import quoted
 __all__ = [
     "check_priorities_prefix",
     "check_same_properties",
+    "check_same_provider",
     "combine",
     "longest_priorities",
     "normalize_properties",
@@ -174,6 +175,11 @@ def check_same_properties(
 
 
 def _combine_providers(docs: list[VariantMetadata], names: list[str]) -> dict[str, ProviderInfo] | None:
+    """``providers`` (format 0.2.0): the union, one namespace always having the same provider
+    information (:func:`check_same_provider`).
+
+    Spec: reference:consistency-providers
+    """
     if all(d.providers is None for d in docs):
         return None
     providers: dict[str, ProviderInfo] = {}
@@ -183,17 +189,30 @@ def _combine_providers(docs: list[VariantMetadata], names: list[str]) -> dict[st
             if namespace not in providers:
                 providers[namespace] = info
                 origin[namespace] = index
-            elif providers[namespace].to_json() != info.to_json():
-                raise InconsistentMetadata(
-                    Violation(
-                        "reference:consistency-providers",
-                        f"providers.{namespace} differs between {names[origin[namespace]]} and "
-                        f"{names[index]}",
-                        f"/providers/{namespace}",
-                        f"{names[origin[namespace]]} + {names[index]}",
-                    )
-                )
+            else:
+                first = names[origin[namespace]]
+                check_same_provider(namespace, providers[namespace], info, first, names[index])
     return dict(sorted(providers.items()))
+
+
+def check_same_provider(
+    namespace: str, first: ProviderInfo, other: ProviderInfo, first_name: str, name: str
+) -> None:
+    """The documents of one release describe a namespace's provider the same way.
+
+    :raises InconsistentMetadata: they differ.
+
+    Spec: reference:consistency-providers
+    """
+    if first.to_json() != other.to_json():
+        raise InconsistentMetadata(
+            Violation(
+                "reference:consistency-providers",
+                f"providers.{namespace} differs between {first_name} and {name}",
+                f"/providers/{namespace}",
+                f"{first_name} + {name}",
+            )
+        )
 
 
 def _v(version: tuple[int, int, int]) -> str:
