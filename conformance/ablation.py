@@ -24,6 +24,7 @@ on a case is reported apart and never counts as a flip.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -40,7 +41,10 @@ __all__ = [
     "AblationResult",
     "Rule",
     "add_arguments",
+    "credit_gaps",
     "format_results",
+    "judged_clauses",
+    "lazy_passes",
     "readme_table",
     "run",
     "run_ablation",
@@ -203,6 +207,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run every case of the ops a row touches and list all that flip")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--list", action="store_true", help="list the rules and exit")
+    parser.add_argument("--lazy", action="store_true",
+                        help="list the behaviours a tool that does nothing (or little) passes entirely")
+    parser.add_argument("--credit", action="store_true",
+                        help="list the cases credited with a rule's clause that no ablation of it flips")
     parser.add_argument("--readme", metavar="PATH",
                         help="run every case (as --all-cases) and write the decisive-case counts "
                         "per rule into PATH's decisive-cases block")
@@ -211,6 +219,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the ablations; exit 1 if a rule is not proven decisive."""
     by_id = {r.id: r for r in RULES}
+    if args.lazy or args.credit:
+        found = lazy_passes() if args.lazy else credit_gaps()
+        print(json.dumps(found, indent=2) if args.json or found else "none")
+        return 1 if found else 0
     if args.list:
         for r in RULES:
             print(f"{r.id} [{r.group}; {r.clause}] {r.text}")
@@ -228,3 +240,93 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(format_results(results, all_cases=args.all_cases))
     return 0 if all(r.proven or r.rule.inapplicable for r in results) else 1
+
+
+def judged_clauses() -> frozenset[str]:
+    """The clauses whose credit the ablation judges: those of the rule table's rules."""
+    return frozenset(r.clause for r in RULES if not r.inapplicable)
+
+
+def credit_gaps(cases: Sequence[Any] | None = None) -> dict[str, list[str]]:
+    """Cases credited with a rule's clause that no removal or reversal of the rule flips.
+
+    For every clause of the rule table (:func:`judged_clauses`), every case
+    crediting it runs against the clause's rows: its rules removed and reversed,
+    and the mutants breaking it. A case none of them flips cannot fail on the
+    clause: cite the clause as ``"context": true`` there, or make the case
+    decisive. Cases the reference cannot run or does not pass are not judged.
+
+    :returns: ``{clause: [case ids]}``, empty when every credit is earned.
+    """
+    from conformance.adapters.reference import ReferenceAdapter
+    from conformance.cases import load_cases
+    from conformance.mutant_table import MUTANTS
+    from conformance.mutants import run_mutants
+
+    judged = judged_clauses()
+    capabilities = ReferenceAdapter().info().capabilities
+    available = [
+        c for c in (cases if cases is not None else load_cases())
+        if judged & set(c.clauses) and not set(c.requires) - capabilities
+    ]
+    rows = [row for r in RULES for row in r.rows if row.clause in judged]
+    rows += [m for m in MUTANTS.values() if m.clause in judged]
+
+    def crediting(row: Mutant, pool: Sequence[Any]) -> list[Any]:
+        return [c for c in pool if row.clause in c.clauses and c.op in row.ops]
+
+    plugged = [dataclasses.replace(row, plugins=True) for row in rows]
+    outcome = run_mutants(plugged, available, relevant=crediting)
+    flipped: dict[str, set[str]] = {}
+    for verdict in outcome.results:
+        flipped.setdefault(verdict.mutant.clause, set()).update(verdict.killed_by)
+    unjudged = set(outcome.reference_failures)
+    gaps: dict[str, list[str]] = {}
+    for clause in sorted(judged):
+        for case in available:
+            if clause in case.clauses and case.id not in unjudged and case.id not in flipped.get(clause, ()):
+                gaps.setdefault(clause, []).append(case.id)
+    return gaps
+
+
+def lazy_passes(cases: Sequence[Any] | None = None) -> dict[str, dict[str, list[str]]]:
+    """Behaviours a lazy tool (:data:`conformance.rule_table.LAZY`) passes entirely.
+
+    Every lazy row runs against every case of its ops the reference passes; a
+    case file all of whose run cases the row passes (none flips), and whose
+    declared ``twins`` (behaviours with the other outcome) do not catch it
+    either, is listed with them: a tool doing nothing, or only that little,
+    satisfies the behaviour.
+
+    :returns: ``{row id: {case file: [case ids passed]}}``, empty when every
+        behaviour catches every lazy tool that can run it.
+    """
+    from conformance.adapters.reference import ReferenceAdapter
+    from conformance.cases import load_cases
+    from conformance.mutants import _relevant, run_mutants
+    from conformance.rule_table import LAZY
+
+    capabilities = ReferenceAdapter().info().capabilities
+    available = [
+        c for c in (cases if cases is not None else load_cases()) if not set(c.requires) - capabilities
+    ]
+    outcome = run_mutants(list(LAZY), available)
+    unjudged = set(outcome.reference_failures)
+    twins = {c.id.rsplit("/", 1)[0]: c.twins for c in available}
+    result: dict[str, dict[str, list[str]]] = {}
+    for verdict in outcome.results:
+        caught = {c.rsplit("/", 1)[0] for c in (*verdict.killed_by, *verdict.crashed_by)}
+        by_file: dict[str, list[Any]] = {}
+        for case in _relevant(verdict.mutant, available):
+            if case.id not in unjudged:
+                by_file.setdefault(case.id.rsplit("/", 1)[0], []).append(case)
+        passed = {
+            behaviour: [c.id for c in run]
+            for behaviour, run in by_file.items()
+            # a behaviour of unsettled readings only is judged through its twin readings
+            if any(c.status != "unsettled" for c in run)
+            and not caught & {behaviour, *twins.get(behaviour, ())}
+        }
+        if passed:
+            result[verdict.mutant.id] = passed
+    return result

@@ -43,7 +43,9 @@ __all__ = [
     "CAPABILITIES",
     "CASES_DIR",
     "DRAFT_STATUS",
+    "FORMAT_OPS",
     "OPS",
+    "OP_CLAUSES",
     "SCHEMA_PATH",
     "Case",
     "CaseFileError",
@@ -91,6 +93,25 @@ OPS: Mapping[str, str] = {
 }
 
 _INHERITED = ("spec", "source", "status", "reading", "requires")
+
+#: The clauses a case of these ops can fail on. A ``markers`` case hands the
+#: implementation the label and the (already narrowed) properties, so it can only
+#: fail on how markers are parsed and evaluated, never on how their values are
+#: obtained (pep825:markers-values, -label, -properties-narrowed, -non-variant);
+#: a ``filename`` case can only fail on the filename rules. Any other clause such
+#: a case names must be cited as ``"context": true`` (see :func:`lint`).
+OP_CLAUSES: Mapping[str, frozenset[str]] = {
+    "markers": frozenset({
+        "pep825:markers-operators", "pep825:markers-whitespace", "pep825:markers-derived",
+        "reference:markers-syntax",
+    }),
+    "filename": frozenset({
+        "pep825:filename-template", "pep825:label-charset", "pep825:python-tag-digit",
+        "pep825:label-required", "pep825:null-label", "wheel:filename", "wheel:build-tag",
+    }),
+}
+#: Ops that read documents or names only: they cannot fail on a clause that binds installers alone.
+FORMAT_OPS = frozenset({"filename", "validate", "combine"})
 
 #: The status of a case written by a tool (``conformance.differential.ready_case``)
 #: whose expectation no person has confirmed from the text yet: the suite refuses it.
@@ -147,6 +168,8 @@ class Case:
     op: str
     input: Mapping[str, Any] = field(hash=False, compare=False)
     expect: Mapping[str, Any] = field(hash=False, compare=False)
+    twins: tuple[str, ...] = ()
+    """The file's ``twins``: behaviours that complement it with the other outcome."""
     context: tuple[str, ...] = ()
     """Clause ids cited for the reader only (``"context": true`` in ``spec``): the
     case cannot fail on them, so clause coverage gives them no credit."""
@@ -264,6 +287,7 @@ def _cases_of(path: Path, root: Path, data: Mapping[str, Any]) -> list[Case]:
                 description=test["description"],
                 clauses=tuple(entry["clause"] for entry in merged["spec"] if not entry.get("context")),
                 context=tuple(entry["clause"] for entry in merged["spec"] if entry.get("context")),
+                twins=tuple(data.get("twins", ())),
                 source=merged["source"],
                 status=merged["status"],
                 reading=merged["reading"],
@@ -355,6 +379,8 @@ def lint(cases: Iterable[Case], known_clauses: Iterable[str] | None = None) -> l
     else:
         known = set(known_clauses)
     problems: list[str] = []
+    cases = list(cases)
+    behaviours = {case.id.rsplit("/", 1)[0] for case in cases}
     seen_ids: set[str] = set()
     seen_descriptions: dict[Path, set[str]] = {}
     for case in cases:
@@ -379,6 +405,25 @@ def lint(cases: Iterable[Case], known_clauses: Iterable[str] | None = None) -> l
             problems.append(f"{where}: 'reading' is required for, and only for, unsettled cases")
         if not case.clauses:
             problems.append(f"{where}: every clause in 'spec' is context: name one the case can fail on")
+        problems.extend(f"{where}: {p}" for p in _credit_problems(case))
+        problems.extend(f"{where}: twin {t!r} is no behaviour" for t in case.twins if t not in behaviours)
+    return problems
+
+
+def _credit_problems(case: Case) -> list[str]:
+    """Clauses the case is credited with but its op cannot fail on (see :data:`OP_CLAUSES`)."""
+    from reference.clauses import all_clauses
+
+    catalogue = all_clauses()
+    problems = []
+    for clause in case.clauses:
+        allowed = OP_CLAUSES.get(case.op)
+        entry = catalogue.get(clause)
+        if allowed is not None and clause not in allowed:
+            problems.append(f"a {case.op} case cannot fail on {clause}: cite it as context")
+        elif case.op in FORMAT_OPS and entry is not None and set(entry.roles) <= {"installer"}:
+            problems.append(f"a {case.op} case cannot fail on {clause}, which binds installers only: "
+                            "cite it as context")
     return problems
 
 

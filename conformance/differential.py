@@ -461,7 +461,6 @@ def ready_case(
         (``conformance/cases/differential/<prop>.json``), the index source and
         the profile.
     """
-    package = world["index"]["package"][0]
     needs = _requires(world) | set(requires)
     case = {
         "$schema": "../../../schemas/case.schema.json",

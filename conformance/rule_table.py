@@ -20,14 +20,14 @@ few lines each replacement computes.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.mutant_table import Mutant, _plugins_trusted
+from conformance.mutant_table import Mutant, _plugins_trusted, field_set, reranked
 from conformance.patching import Args, Kind, Patch, arguments, around, instead, result
 
-__all__ = ["RULES", "Rule"]
+__all__ = ["LAZY", "RULES", "Rule"]
 
 ORDERING = "reference.selection.ordering"
 SELECT = "reference.selection.select"
@@ -129,6 +129,32 @@ def plugin_not_queried(args: Args) -> Any:
 
 
 TRUST_EVERY_PLUGIN = arguments(_plugins_trusted)
+
+
+def every_abi_value_matches(args: Args) -> Any:
+    """abi_dependency reversed: every declared value is supported, whatever is installed."""
+    from reference.format.model import ABI_DEPENDENCY
+    from reference.providers.support import NamespaceSupport
+
+    if args["namespace"] != ABI_DEPENDENCY:
+        return None
+    declared = {f: tuple(dict.fromkeys(v)) for f, v in (args["declared"] or {}).items()}
+    clause = "providers:abi-matching"
+    return NamespaceSupport(args["namespace"], declared, "abi-dependency", clause, "ablation: all match")
+
+
+def environments_inverted(args: Args) -> None:
+    """Lock environments reversed: the lock applies only where none of its markers holds."""
+    from packaging.markers import Marker
+
+    from reference.errors import Violation
+    from reference.install.pylock import InvalidLock
+
+    lock, environment = args["lock"], args["environment"]
+    if lock.environments is None:
+        return
+    if any(Marker(text).evaluate(dict(environment)) for text in lock.environments):
+        raise InvalidLock(Violation("pylock:environments", "ablation: an environments marker holds"))
 
 
 # ---------------------------------------------------------------------------
@@ -613,12 +639,19 @@ RULES: tuple[Rule, ...] = (
          "abi_dependency values match installed versions as =={value}.*", SELECTING,
          ("abi_dependency is not implemented: nothing in it is supported",
           _p(f"{PROVIDERS}:_abi_dependency", constant(None))),
+         ("every abi_dependency value matches, whatever is installed",
+          _p(f"{PROVIDERS}:_abi_dependency", instead(every_abi_value_matches))),
          decisive=(
              "abi/major-value/torch-2",
              "abi/major-value/torch-2-0-1",
              "abi/major-value/torch-2-9-1",
              "abi/minor-value/2-0-matches-2-0-1",
              "abi/minor-value/2-0-matches-release-2",
+         ),
+         reversal=(
+             "abi/minor-value/2-0-rejects-2-1",
+             "abi/not-installed/ext29",
+             "abi/epoch/epoch-vs-2",
          )),
     # -- selection options ---------------------------------------------------------
     rule("option-variant", "options", "reference:option-variant",
@@ -863,6 +896,8 @@ RULES: tuple[Rule, ...] = (
          "a lock applies only where one of its environments markers holds", LOCKING,
          ("environments is not evaluated",
           _p(f"{PYLOCK}:check_environments", constant(None))),
+         ("the lock applies only where none of its environments markers holds",
+          _p(f"{PYLOCK}:check_environments", instead(environments_inverted))),
          decisive=(
              "pylock/environments/win32-lock-on-linux",
          )),
@@ -880,4 +915,45 @@ RULES: tuple[Rule, ...] = (
          decisive=(
              "pylock/package-marker/win32-package-skipped-on-linux",
          )),
+)
+
+
+# ---------------------------------------------------------------------------
+# lazy implementations: what a tool that does nothing, or little, answers
+# ---------------------------------------------------------------------------
+def _lazy(id: str, description: str, ops: Iterable[str], *patches: Patch) -> Mutant:
+    return Mutant(f"lazy:{id}", description, "pep825:property-compatibility", frozenset(ops), patches, True)
+
+
+#: A lazy tool checks nothing in a lock either.
+_NO_LOCK_CHECKS = (
+    _p(f"{PYLOCK}:check_marker_scope", instead(lambda a: a["text"])),
+    _p(f"{PYLOCK}:read_variants_json", around(invalid_table_ignored)),
+    _p(f"{PYLOCK}:check_environments", constant(None)),
+)
+
+#: Tools that do nothing (or little). A behaviour (case file) every one of whose
+#: tests such a tool passes checks nothing that tool gets wrong: its negative
+#: cases need a decisive twin. ``tests/test_ablation.py`` runs these rows through
+#: the mutation machinery (:func:`conformance.ablation.lazy_passes`) and requires
+#: every behaviour they can run to catch each of them.
+LAZY: tuple[Mutant, ...] = (
+    _lazy("selects-nothing", "selects no wheel, installs nothing, answers every variant marker false",
+          SELECTING | {"markers"},
+          _p(f"{SELECT}:select_wheel", reranked(lambda selection, ranked: [])),
+          _p(f"{MARKERS}:_evaluate_variant", constant(False)), *_NO_LOCK_CHECKS),
+    _lazy("always-null", "selects the null variant when there is one, else nothing",
+          SELECTING, _p(f"{SELECT}:select_wheel", reranked(
+              lambda selection, ranked: [c for c in ranked if c.label == "null"])), *_NO_LOCK_CHECKS),
+    _lazy("variant-unaware", "ignores variant wheels: selects among the non-variant wheels only",
+          SELECTING, _p(f"{SELECT}:select_wheel", field_set("options", no_variants=True, variant=None)),
+          *_NO_LOCK_CHECKS),
+    _lazy("accepts-every-document", "every metadata document is valid",
+          {"validate"}, _p("reference.format.metadata:load_metadata", constant(None))),
+    _lazy("combines-without-checks", "every set of documents is consistent: their union, unchecked",
+          {"combine"},
+          _p(f"{COMBINE}:check_priorities_prefix", constant(None)),
+          _p(f"{COMBINE}:check_same_properties", constant(None)),
+          _p(f"{COMBINE}:check_same_provider", constant(None)),
+          _p(f"{COMBINE}:_combine_schema", instead(lambda a: a["docs"][0].schema))),
 )

@@ -145,3 +145,28 @@ def test_a_case_the_rule_does_not_decide_is_reported() -> None:
     assert result.missing[wrong.removed.id] == ["ordering/step-1-namespace-priority/x86-64-first"]
     (right,) = run_ablation([by_id["ordering-step-1"]])
     assert right.proven
+
+
+def test_every_credited_rule_clause_can_decide_its_cases() -> None:
+    # Issue 11, "Clause credit only where the clause can decide the outcome": a
+    # case credited with the clause of a rule of the table must flip when that
+    # rule is removed or reversed (or under a mutant breaking the clause);
+    # otherwise the case cites the clause as context, which coverage does not count.
+    from conformance.ablation import credit_gaps
+
+    start = time.perf_counter()
+    assert credit_gaps() == {}
+    assert time.perf_counter() - start < 120
+
+
+def test_no_behaviour_is_satisfied_by_a_tool_that_does_nothing() -> None:
+    # Issue 11, "Negative cases that a do-nothing implementation also passes":
+    # tools that select nothing, always the null variant, only non-variant
+    # wheels, accept every document or combine without checks run through the
+    # mutation machinery; every behaviour (case file, with its declared twins)
+    # must catch each of them.
+    from conformance.ablation import lazy_passes
+
+    start = time.perf_counter()
+    assert lazy_passes() == {}
+    assert time.perf_counter() - start < 120

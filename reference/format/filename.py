@@ -209,7 +209,7 @@ def _split_components(name: str) -> _Components:
         return _Components(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6])
     raise InvalidVariantFilename(
         Violation(
-            "wheel:filename",
+            "pep825:filename-template",
             f"{quoted(name)} has {len(parts)} dash-separated components; a wheel has 5 to 7 "
             "(distribution, version, build tag?, python tag, abi tag, platform tag, "
             "variant label?)",
