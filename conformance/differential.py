@@ -59,6 +59,7 @@ __all__ = [
     "check",
     "compatible",
     "filenames",
+    "lock_file",
     "materialize",
     "ready_case",
     "reference_selection",
@@ -119,10 +120,16 @@ class Materialized:
 
 
 def filenames(world: Mapping[str, Any]) -> list[str]:
-    """The wheel filenames of *world*, in source order."""
-    package = world["index"]["package"][0]
+    """The wheel filenames of *world* (every release), in source order."""
+    return [name for _, _, name in _entries(world)]
+
+
+def _entries(world: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mapping[str, Any], str]]:
+    """``(release, wheel entry, filename)`` for every wheel of every release of *world*."""
     return [
-        wheel_filename(package["name"], package["version"], w["tags"], w.get("build"), w.get("label"))
+        (package, w, wheel_filename(package["name"], package["version"], w["tags"], w.get("build"),
+                                    w.get("label")))
+        for package in world["index"]["package"]
         for w in package.get("wheel", [])
     ]
 
@@ -149,7 +156,7 @@ def materialize(world: dict[str, Any], root: Path) -> Materialized:
         tmp=root / "tmp",
         requires=frozenset(_requires(world)),
     )
-    return Materialized(world, workspace, select_input())
+    return Materialized(world, workspace, select_input(world))
 
 
 def _requires(world: Mapping[str, Any]) -> set[str]:
@@ -163,12 +170,25 @@ def _requires(world: Mapping[str, Any]) -> set[str]:
     return needs
 
 
-def select_input() -> dict[str, Any]:
-    """The ``select`` input of a generated world (the case format of the suite)."""
+def lock_file(built: Materialized, lock: Mapping[str, Any]) -> dict[str, Any]:
+    """Write *lock* (from :func:`conformance.strategies.lock_for`) next to the built world,
+    its wheel entries pointing at the built files, and return the ``pylock`` op's input."""
+    data = copy.deepcopy(dict(lock))
+    for package in data["packages"]:
+        for wheel in package["wheels"]:
+            wheel["url"] = (built.flat / wheel["name"]).absolute().as_uri()
+            wheel["hashes"] = {}
+    (built.workspace.locks / f"{INDEX_ID}.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+    return {"lock": INDEX_ID, "profile": PROFILE_ID, "options": select_input()["options"]}
+
+
+def select_input(world: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The ``select`` input of a generated world (the case format of the suite): its
+    ``requirement`` (a spelling of the package name), else :data:`REQUIREMENT`."""
     return {
         "index": INDEX_ID,
         "profile": PROFILE_ID,
-        "requirement": REQUIREMENT,
+        "requirement": (world or {}).get("requirement", REQUIREMENT),
         "options": {"variant": None, "no_variants": False, "enable_providers": [], "trust": []},
     }
 
@@ -180,26 +200,49 @@ def reference_selection(built: Materialized, order: Sequence[int] | None = None)
     each wheel's ``variant.json``, exactly as an installer would.
 
     :param order: a permutation of the wheel filenames (sorted) to hand over in.
+
+    With several releases, the newest with a compatible wheel is selected
+    (:func:`reference.selection.select.select_version`); without a compatible
+    wheel in any release, the newest release's verdict is returned.
     """
+    from reference.format.filename import parse_wheel_filename
     from reference.format.metadata import load_metadata
     from reference.format.wheel import read_variant_json
     from reference.providers.profiles import Profile
-    from reference.selection.select import select_wheel
+    from reference.selection.select import select_version, select_wheel
     from reference.selection.system import SelectOptions, System
 
     flat = built.flat
     names = sorted(p.name for p in flat.glob("*.whl"))
     if order is not None:
         names = [names[i] for i in order]
-    metadata = None
-    index_files = sorted(flat.glob("*-variants.json"))
-    if index_files:
+
+    def metadata_for(version: str) -> Any:
+        suffix = f"-{version}-variants.json"
+        index_files = [f for f in flat.glob("*-variants.json") if f.name.endswith(suffix)]
+        if not index_files:
+            return None
         document = json.loads(index_files[0].read_text(encoding="utf-8"))
-        metadata = load_metadata(document, kind="index", source=index_files[0].name)
-    profile = Profile.from_dict(built.world["profile"], source="generated profile")
-    return select_wheel(
-        names, metadata, System(profile), SelectOptions(), lambda name: read_variant_json(flat / name)
-    )
+        return load_metadata(document, kind="index", source=index_files[0].name)
+
+    system = System(Profile.from_dict(built.world["profile"], source="generated profile"))
+
+    def read(name: str) -> Any:
+        return read_variant_json(flat / name)
+
+    chosen = select_version(names, "", metadata_for, system, SelectOptions(), read)
+    if chosen is not None:
+        return chosen
+    versions = {parse_wheel_filename(n).version for n in names}
+    newest = max(versions, key=_version_key) if versions else None
+    own = [n for n in names if parse_wheel_filename(n).version == newest]
+    return select_wheel(own, metadata_for(newest) if newest else None, system, SelectOptions(), read)
+
+
+def _version_key(text: str) -> Any:
+    from packaging.version import Version
+
+    return Version(text)
 
 
 def run_select(adapter: Adapter, built: Materialized) -> dict[str, Any]:
@@ -230,25 +273,30 @@ def compatible(world: Mapping[str, Any], filename: str) -> str | None:
     the system", a feature being compatible when one of its values is supported
     (multi-value features, pep825:property-compatibility).
     """
-    package = world["index"]["package"][0]
-    wheels = zip(package.get("wheel", []), filenames(world), strict=True)
-    entry = next((w for w, name in wheels if name == filename), None)
-    if entry is None:
+    found = next(((p, w) for p, w, name in _entries(world) if name == filename), None)
+    if found is None:
         return f"{filename} is not in the world"
-    if entry["tags"] not in world["profile"]["tags"]["supported"]:
+    package, entry = found
+    if not set(_expand(entry["tags"])) & set(world["profile"]["tags"]["supported"]):
         return f"tag {entry['tags']} is not supported by the profile"
     label = entry.get("label")
     if label is None:
         return None
     if label not in package.get("variants", {}):
         return f"label {label} is not in the variant metadata"
-    lists = supported_lists(dict(world))
+    lists = supported_lists({"index": {"package": [package]}, "profile": world["profile"]})
     for namespace, features in package["variants"][label].items():
         for feature, values in features.items():
             supported = lists.get(namespace, {}).get(feature, [])
             if not set(values) & set(supported):
                 return f"{namespace} :: {feature} :: {', '.join(values)} is not supported"
     return None
+
+
+def _expand(tags: str) -> list[str]:
+    """A (possibly compressed) tag set as its tags: ``py31.py30-none-any`` -> two tags."""
+    python, abi, platform = tags.split("-")
+    return [f"{p}-{a}-{pl}" for p in python.split(".") for a in abi.split(".") for pl in platform.split(".")]
 
 
 # -- transformations -------------------------------------------------------------------------
@@ -357,9 +405,12 @@ def add_incompatible(world: dict[str, Any], rnd: random.Random) -> tuple[dict[st
 def remove_wheel(world: dict[str, Any], filename: str) -> dict[str, Any]:
     """The world without the wheel *filename* (its label stays in the metadata)."""
     out = copy.deepcopy(world)
-    package = out["index"]["package"][0]
-    wheels = zip(package["wheel"], filenames(world), strict=True)
-    package["wheel"] = [w for w, name in wheels if name != filename]
+    for package in out["index"]["package"]:
+        package["wheel"] = [
+            w for w in package.get("wheel", [])
+            if wheel_filename(package["name"], package["version"], w["tags"], w.get("build"), w.get("label"))
+            != filename
+        ]
     return out
 
 
@@ -409,9 +460,18 @@ def check(
         if not ranking:
             return
         changed = remove_wheel(world, ranking[0])
-        got = run_select(adapter, materialize(changed, root / "changed"))
-        _expect_same(got, ranking[1] if len(ranking) > 1 else None, ranking[1:], changed, prop,
-                     f"after removing the reference's first choice {ranking[0]}, the next in its ranking is")
+        rebuilt = materialize(changed, root / "changed")
+        got = run_select(adapter, rebuilt)
+        if len(ranking) > 1:
+            _expect_same(got, ranking[1], ranking[1:], changed, prop,
+                         f"after removing the reference's first choice {ranking[0]}, the next in its "
+                         "ranking is")
+        else:
+            # The release has no other compatible wheel: an older release may have one.
+            fallback = reference_selection(rebuilt)
+            _expect_same(got, fallback.selected, list(fallback.ranked), changed, prop,
+                         f"after removing {ranking[0]}, the only compatible wheel of its release, the "
+                         "reference falls back to")
     else:
         raise ValueError(f"unknown property {prop!r}; known: {', '.join(PROPERTIES)}")
 

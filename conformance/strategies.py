@@ -13,6 +13,7 @@ they would be read from a file.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hypothesis import strategies as st
@@ -184,6 +185,13 @@ def releases(draw: st.DrawFn, version: str | None = None, max_documents: int = 5
 
 WORLD_PACKAGE = "demo"
 WORLD_VERSION = "1.0"
+#: Spellings of one project name (they normalize alike: case, '-', '_', '.'); a world may
+#: publish the package under one and require it under another.
+NAME_SPELLINGS = ("demo-pkg", "Demo_Pkg", "demo.pkg", "DEMO-PKG")
+#: Versions of an older release a world may add: a public and a local version.
+OLDER_VERSIONS = ("0.9", "0.9+local")
+#: A compressed tag set of two world tags (``py31-none-any`` and ``py30-none-any``).
+COMPRESSED_TAG = "py31.py30-none-any"
 WORLD_NAMESPACES = ("alpha", "beta", "gamma")
 WORLD_FEATURES = ("fa", "fb", "fc")
 #: Values a variant may use; ``v9`` is never supported by any source.
@@ -197,6 +205,9 @@ WORLD_UNSUPPORTED_TAG = "py2-none-any"
 SOURCES = ("static", "user", "none")
 
 __all__ += [
+    "COMPRESSED_TAG",
+    "NAME_SPELLINGS",
+    "OLDER_VERSIONS",
     "SOURCES",
     "WORLD_FEATURES",
     "WORLD_LABELS",
@@ -246,28 +257,46 @@ def wheels_for(
     tags: tuple[str, ...] = WORLD_TAGS,
     non_variant: bool = True,
     build: str | None = None,
+    compressed: bool = False,
+    mixed_builds: bool = False,
 ) -> list[dict[str, Any]]:
     """``[[package.wheel]]`` entries: one to two wheels per label, each with its own
     single tag from *tags* (so no two wheels of a group tie on platform tags), and
     up to two non-variant wheels; now and then a group also gets a wheel tagged
     :data:`WORLD_UNSUPPORTED_TAG`.
     A *build* tag, when given, is shared by every wheel (PEP 825 groups wheels per
-    name, version and build number; one build number keeps one grouping)."""
+    name, version and build number; one build number keeps one grouping).
+
+    :param compressed: now and then the only wheel of a group gets
+        :data:`COMPRESSED_TAG` (a compressed tag set) instead of a single tag.
+    :param mixed_builds: each wheel draws its own build number (none, 1 or 2)
+        and a group may repeat a tag, so tags and build numbers tie or disagree
+        within a group (the binary distribution format: the build number is "a
+        tie-breaker if two wheel file names are the same in all other respects").
+    """
     wheels: list[dict[str, Any]] = []
     groups: list[str | None] = list(labels)
     if non_variant:
         groups.append(None)
     for label in groups:
         low = 0 if label is None else 1
-        chosen = draw(st.lists(st.sampled_from(tags), unique=True, min_size=low, max_size=2))
+        chosen = draw(st.lists(st.sampled_from(tags), unique=not mixed_builds, min_size=low, max_size=2))
+        if compressed and len(chosen) == 1 and draw(st.integers(0, 3)) == 0:
+            # Alone in its group: its best tag ties with no other wheel's.
+            chosen[0] = COMPRESSED_TAG
         if draw(st.integers(0, 4)) == 0:
             chosen.append(WORLD_UNSUPPORTED_TAG)
+        seen: set[tuple[str, str | None]] = set()
         for tag in chosen:
             wheel: dict[str, Any] = {"tags": tag}
             if label is not None:
                 wheel["label"] = label
-            if build is not None:
-                wheel["build"] = build
+            own = draw(st.sampled_from([None, "1", "2"])) if mixed_builds else build
+            if (tag, own) in seen:
+                continue  # the same filename twice
+            seen.add((tag, own))
+            if own is not None:
+                wheel["build"] = own
             wheels.append(wheel)
     return wheels
 
@@ -308,6 +337,11 @@ def worlds(
     index_files: tuple[str, ...] = ("generate", "missing"),
     max_labels: int = 4,
     optional: bool = False,
+    spellings: bool = True,
+    versions: bool = True,
+    compressed: bool = True,
+    zero_labels: bool = False,
+    mixed_builds: bool = False,
 ) -> dict[str, Any]:
     """One release of one package and one profile: ``{"index": source, "profile": profile}``.
 
@@ -323,6 +357,18 @@ def worlds(
         ``missing`` (the metadata must come from the wheels).
     :param optional: now and then mark a ``static`` provider ``optional``; no
         world enables it, so it is disabled (providers draft, step 1).
+    :param spellings: the package is published under one of :data:`NAME_SPELLINGS`
+        and required (``world["requirement"]``) under another.
+    :param versions: now and then an older release (one of :data:`OLDER_VERSIONS`)
+        with a non-variant wheel, which an installer falls back to when the newest
+        release has no compatible wheel.
+    :param compressed: now and then a compressed tag set (:func:`wheels_for`).
+    :param zero_labels: now and then a label ``l0`` other than ``null`` with zero
+        properties (an unsettled reading: ``ordering/zero-property-label``).
+    :param mixed_builds: build numbers per wheel, tags that may repeat in a group.
+
+    Now and then a release has no variant label at all (an empty ``variants``
+    table, or the null variant only).
     """
     schema = draw(st.sampled_from(list(schemas)))
     allowed = [s for s in sources if s != "static" or schema != "0.1.1"] or ["none"]
@@ -333,20 +379,23 @@ def worlds(
     source_of = {ns: draw(st.sampled_from(weighted)) for ns in namespaces}
 
     variants: dict[str, Any] = {}
-    count = draw(st.integers(1, max_labels))
+    count = 0 if draw(st.integers(0, 9)) == 0 else draw(st.integers(1, max_labels))
     for label in draw(st.permutations(WORLD_LABELS))[:count]:
         properties: dict[str, dict[str, list[str]]] = {}
         for ns in _ordered_subset(draw, namespaces):
             chosen = _ordered_subset(draw, features[ns])
             properties[ns] = {f: draw(_variant_values()) for f in chosen}
         variants[label] = properties
+    if zero_labels and draw(st.integers(0, 3)) == 0:
+        variants["l0"] = {}
     labels = sorted(variants)
     if draw(st.booleans()):
         variants["null"] = {}
         labels.append("null")
 
+    name = draw(st.sampled_from(NAME_SPELLINGS)) if spellings else WORLD_PACKAGE
     package: dict[str, Any] = {
-        "name": WORLD_PACKAGE,
+        "name": name,
         "version": WORLD_VERSION,
         "schema": schema,
         "namespaces": namespaces,
@@ -364,16 +413,31 @@ def worlds(
                 if optional and draw(st.integers(0, 3)) == 0:
                     providers[ns]["optional"] = True
             else:
-                providers[ns] = {"requires": [f"{ns}-variant-provider"]}
+                marker = draw(st.sampled_from(["", "; python_version >= '3'"]))
+                providers[ns] = {"requires": [f"{ns}-variant-provider{marker}"]}
         package["providers"] = providers
     package["variants"] = variants
-    build = draw(st.sampled_from([None, "1", "7"])) if builds else None
-    package["wheel"] = draw(wheels_for(labels, build=build))
+    build = draw(st.sampled_from([None, "1", "7"])) if builds and not mixed_builds else None
+    package["wheel"] = draw(wheels_for(labels, build=build, compressed=compressed, mixed_builds=mixed_builds))
+    packages = [package]
+    if versions and draw(st.integers(0, 2)) == 0:
+        older: dict[str, Any] = {"name": name, "version": draw(st.sampled_from(OLDER_VERSIONS)),
+                                 "wheel": [{"tags": draw(st.sampled_from(WORLD_TAGS))}]}
+        if draw(st.booleans()):
+            # The label null in two releases (one identifier, two scopes): a null variant.
+            older.update(namespaces=namespaces, variants={"null": {}})
+            older["wheel"].append({"tags": draw(st.sampled_from(WORLD_TAGS)), "label": "null"})
+        packages.append(older)
 
     user = {ns: features[ns] for ns in namespaces if source_of[ns] == "user"}
     profile = draw(profiles_for(user, tag_order=tag_order))
-    return {"index": {"description": "generated by conformance.strategies.worlds", "package": [package]},
-            "profile": profile}
+    world: dict[str, Any] = {
+        "index": {"description": "generated by conformance.strategies.worlds", "package": packages},
+        "profile": profile,
+    }
+    if spellings:
+        world["requirement"] = draw(st.sampled_from(NAME_SPELLINGS))
+    return world
 
 
 def supported_lists(world: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
@@ -397,3 +461,180 @@ def supported_lists(world: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
         else:
             out[ns] = {}
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The other input dimensions: Requires-Dist with variant markers, wheel filenames, installed
+# versions (abi_dependency), package-name spellings (--trust), locks built from a world.
+# Each returns the input and what PEP 825 (or the standard it cites) says of it, computed
+# here from the text, so a property can compare an implementation with it.
+# ---------------------------------------------------------------------------------------------
+
+#: Properties a marker environment draws from (two namespaces, one feature name in both).
+MARKER_PROPERTIES = ("foo :: bar :: baz", "foo :: bar :: qux", "foo :: level :: v3", "x86_64 :: level :: v3")
+#: Labels a marker environment draws from ('' is a non-variant wheel).
+MARKER_LABELS = ("", "null", "foobar", "cu12.6_sm90")
+
+__all__ += [
+    "MARKER_LABELS",
+    "MARKER_PROPERTIES",
+    "installed_versions",
+    "lock_for",
+    "marker_environments",
+    "name_spellings",
+    "requirement_lines",
+    "wheel_names",
+]
+
+
+def _spaced(draw: st.DrawFn, text: str) -> str:
+    """*text* with other whitespace around each ``::`` (PEP 825: it MUST be ignored)."""
+    space = st.sampled_from(["", " ", "  ", "\t"])
+    parts = [p.strip() for p in text.split("::")]
+    out = parts[0]
+    for part in parts[1:]:
+        out += f"{draw(space)}::{draw(space)}{part}"
+    return out
+
+
+@st.composite
+def marker_environments(draw: st.DrawFn) -> tuple[str, frozenset[str]]:
+    """``(variant_label, variant_properties)`` of a selected wheel."""
+    label = draw(st.sampled_from(MARKER_LABELS))
+    if label in ("", "null"):
+        return label, frozenset()
+    return label, frozenset(draw(st.lists(st.sampled_from(MARKER_PROPERTIES), unique=True, min_size=1)))
+
+
+@st.composite
+def _marker_atom(draw: st.DrawFn, label: str, properties: frozenset[str]) -> tuple[str, bool]:
+    features = {p.rsplit(" :: ", 1)[0] for p in properties}
+    namespaces = {p.split(" :: ", 1)[0] for p in properties}
+    kind = draw(st.sampled_from(["label", "substring", "property", "feature", "namespace", "standard"]))
+    negate = draw(st.booleans())
+    if kind == "label":
+        other = draw(st.sampled_from([label, label.upper(), *MARKER_LABELS]))
+        return f'variant_label {"!=" if negate else "=="} "{other}"', (other == label) != negate
+    if kind == "substring":
+        part = draw(st.sampled_from(["cu", "null", "o", "x"]))
+        return f'"{part}" {"not in" if negate else "in"} variant_label', (part in label) != negate
+    if kind == "standard":
+        holds = draw(st.booleans())
+        text = 'python_version >= "3"' if holds else 'sys_platform == "no-such-platform"'
+        return text, holds
+    pool, members, variable = {
+        "property": (MARKER_PROPERTIES, properties, "variant_properties"),
+        "feature": (("foo :: bar", "foo :: level", "x86_64 :: level", "bar :: baz"), features,
+                    "variant_features"),
+        "namespace": (("foo", "x86_64", "bar", "level"), namespaces, "variant_namespaces"),
+    }[kind]
+    # Half the time a member: the shape where whitespace or exact matching decides.
+    item = draw(st.sampled_from(sorted(members) if members and draw(st.booleans()) else pool))
+    found = item in members
+    return f'"{_spaced(draw, item)}" {"not in" if negate else "in"} {variable}', found != negate
+
+
+@st.composite
+def requirement_lines(draw: st.DrawFn, label: str, properties: frozenset[str]) -> tuple[str, bool]:
+    """A ``Requires-Dist`` entry gated by a marker using the variant markers, and whether the
+    marker holds for a wheel with *label* and *properties* ("Evaluating variant markers":
+    sets of strings, whitespace around ``::`` ignored; PEP 508 ``and``/``or``)."""
+    atoms = draw(st.lists(_marker_atom(label, properties), min_size=1, max_size=3))
+    text, value = atoms[0]
+    for atom, holds in atoms[1:]:
+        if draw(st.booleans()):
+            text, value = f"({text}) and {atom}", value and holds
+        else:
+            text, value = f"({text}) or {atom}", value or holds
+    return f"dep; {text}", value
+
+
+@st.composite
+def wheel_names(draw: st.DrawFn) -> tuple[str, dict[str, Any] | None]:
+    """A wheel filename and its parsed components (``None``: the name is invalid).
+
+    Build tags, compressed tag sets, local and pre-release versions, the null label,
+    labels of digits, dots and underscores; now and then an uppercase label, which
+    breaks the label charset.
+    """
+    version = draw(st.sampled_from(["1.0", "2.0rc1", "1.0+cu130", "0.9.post1"]))
+    build = draw(st.sampled_from([None, "1", "2b"]))
+    python = draw(st.sampled_from(["py3", "cp312", "py2.py3"]))
+    platform = draw(st.sampled_from(["any", "manylinux_2_28_x86_64.linux_x86_64"]))
+    label = draw(st.sampled_from([None, "null", "x86_64_v3", "cu12.6_sm90", "12.6_0", "X86_64_V3"]))
+    parts = ["pkg", version, *([build] if build else []), python, "none", platform]
+    parts += [label] if label else []
+    name = "-".join(parts) + ".whl"
+    if label is not None and label != label.lower():
+        return name, None
+    return name, {
+        "distribution": "pkg", "version": version, "build_tag": build,
+        "python_tags": python.split("."), "abi_tags": ["none"], "platform_tags": platform.split("."),
+        "variant_label": label,
+    }
+
+
+@st.composite
+def installed_versions(draw: st.DrawFn) -> tuple[str, str | None, bool]:
+    """``(value, installed version or None, whether it matches)`` for ``abi_dependency``.
+
+    Providers text: values "are matched against the installed version same as the
+    =={value}.* specifier"; "Versions with nonzero epoch are not supported".
+    """
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    value = draw(st.sampled_from(["2", "2.9", "2.9.1", "2.0"]))
+    installed = draw(st.sampled_from([None, "2", "2.9", "2.9.1", "2.9.1.post1", "2.9.0rc1", "2.10",
+                                      "2.9.1+cu130", "1!2.9.1", "3.0"]))
+    if installed is None:
+        return value, None, False
+    parsed = Version(installed)
+    matches = parsed.epoch == 0 and parsed in SpecifierSet(f"=={value}.*", prereleases=True)
+    return value, installed, matches
+
+
+@st.composite
+def name_spellings(draw: st.DrawFn, name: str) -> str:
+    """*name* spelled another way: case and the separators ``-``, ``_``, ``.`` (PEP 503 normalization)."""
+    parts = re.split(r"[-_.]+", name)
+    out = parts[0]
+    for part in parts[1:]:
+        out += draw(st.sampled_from(["-", "_", ".", "--", "_."])) + part
+    return "".join(c.upper() if draw(st.booleans()) else c for c in out)
+
+
+@st.composite
+def lock_for(draw: st.DrawFn, world: dict[str, Any]) -> dict[str, Any]:
+    """A ``pylock.toml`` (data) for *world*'s newest release: all its wheels or a subset, its
+    metadata inlined whole or pruned to the listed labels, maybe a ``packages.marker`` and
+    top-level ``environments`` that hold on every world's system (a Linux-free marker
+    would not). Wheel entries carry only ``name``; :func:`conformance.differential.lock_file`
+    adds their URLs. ``lock["tool"]["conformance"]["listed"]`` names the listed wheels."""
+    from conformance.fixtures import wheel_filename
+
+    package = world["index"]["package"][0]
+    wheels = list(package.get("wheel", []))
+    listed = draw(st.lists(st.sampled_from(wheels), unique_by=id, min_size=1)) if wheels and draw(
+        st.booleans()) else wheels
+    names = [wheel_filename(package["name"], package["version"], w["tags"], w.get("build"), w.get("label"))
+             for w in listed]
+    entry: dict[str, Any] = {"name": package["name"], "version": package["version"],
+                             "wheels": [{"name": n} for n in names]}
+    if draw(st.booleans()):
+        entry["marker"] = 'python_version >= "3"'
+    variants = package.get("variants", {})
+    if variants:
+        keep = set(variants) if draw(st.booleans()) else {w["label"] for w in listed if "label" in w}
+        doc: dict[str, Any] = {"$schema": SCHEMAS[package.get("schema", "0.1.1")],
+                               "default-priorities": {"namespace": list(package.get("namespaces", []))}}
+        if "providers" in package:
+            doc["providers"] = package["providers"]
+        doc["variants"] = {label: props for label, props in variants.items() if label in keep}
+        entry["variants-json"] = doc
+    lock: dict[str, Any] = {"lock-version": "1.0", "created-by": "conformance.strategies"}
+    lock["packages"] = [entry]
+    if draw(st.booleans()):
+        lock["environments"] = ['sys_platform == "no-such-platform"', 'python_version >= "3"']
+    lock["tool"] = {"conformance": {"listed": names}}
+    return lock

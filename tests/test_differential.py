@@ -41,6 +41,7 @@ from conformance.differential import (
     reference_selection,
     strategy_options,
 )
+from conformance.fixtures import wheel_filename
 from conformance.strategies import supported_lists, worlds
 from reference.format.filename import parse_wheel_filename
 
@@ -167,7 +168,7 @@ def test_reference_api_ignores_wheel_order(world: dict[str, Any], rnd: random.Ra
     with tempfile.TemporaryDirectory() as scratch:
         built = materialize(world, Path(scratch))
         baseline = reference_selection(built)
-        order = list(range(len(baseline.candidates)))
+        order = list(range(len(filenames(world))))
         rnd.shuffle(order)
         shuffled = reference_selection(built, order)
     assert shuffled.ranked == baseline.ranked
@@ -179,14 +180,33 @@ def _pep825_ranking(world: dict[str, Any]) -> list[str]:
     Compatible wheels only (oracle :func:`conformance.differential.compatible`);
     groups by label; steps 1-7 with the label as the final tie-breaker; the null
     variant after the others, non-variant wheels last; within a group by the
-    position of the wheel's (single) tag in the supported list.
+    position of the wheel's best tag in the supported list. The newest release
+    with a compatible wheel is the one ranked ("Initially select a package
+    version meeting the version constraints"; an installer moves to an older one
+    when the newest has no compatible wheel).
     """
-    package = world["index"]["package"][0]
-    lists = supported_lists(world)
+    for release in world["index"]["package"]:  # newest first
+        ranking = _release_ranking(world, release)
+        if ranking:
+            return ranking
+    return []
+
+
+def _release_ranking(world: dict[str, Any], package: dict[str, Any]) -> list[str]:
+    lists = supported_lists({"index": {"package": [package]}, "profile": world["profile"]})
     tags = world["profile"]["tags"]["supported"]
-    tag_of = dict(zip(filenames(world), (w["tags"] for w in package["wheel"]), strict=True))
-    usable = [n for n in filenames(world) if compatible(world, n) is None]
-    namespace_order = list(package["namespaces"])  # step 1
+    names = [wheel_filename(package["name"], package["version"], w["tags"], w.get("build"), w.get("label"))
+             for w in package.get("wheel", [])]
+    tag_of = dict(zip(names, (w["tags"] for w in package.get("wheel", [])), strict=True))
+    usable = [n for n in names if compatible(world, n) is None]
+    namespace_order = list(package.get("namespaces", []))  # step 1
+
+    def tag_rank(name: str) -> int:
+        python, abi, platform = tag_of[name].split("-")
+        expanded = [
+            f"{p}-{a}-{pl}" for p in python.split(".") for a in abi.split(".") for pl in platform.split(".")
+        ]
+        return min(tags.index(t) for t in expanded if t in tags)
 
     def group_key(label: str) -> tuple[Any, ...]:
         keys = []
@@ -209,7 +229,7 @@ def _pep825_ranking(world: dict[str, Any]) -> list[str]:
     ranking: list[str] = []
     for label in [*ordered, None]:
         group = [n for n in usable if parse_wheel_filename(n).variant_label == label]
-        ranking += sorted(group, key=lambda n: tags.index(tag_of[n]))
+        ranking += sorted(group, key=lambda n: (tag_rank(n), n))
     return ranking
 
 
@@ -334,3 +354,100 @@ def test_a_tool_that_is_not_installed_is_skipped(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(TOOLS, "uv", "no-such-distribution-for-this-test")
     assert _missing_tool("uv") == "no-such-distribution-for-this-test is not installed"
     assert _missing_tool("reference") is None
+
+
+# -- the other input dimensions (conformance.strategies; shapes in tests/test_shapes.py) ----------------
+
+
+@settings(max_examples=200, **_SETTINGS)
+@given(data=st.data())
+def test_variant_markers_hold_as_the_text_says(data: st.DataObject) -> None:
+    """The reference keeps a Requires-Dist entry exactly when its marker holds, computed by the
+    strategy from PEP 825 "Evaluating variant markers" (sets of strings, whitespace around
+    '::' ignored) and PEP 508 and/or; re-spacing around '::' changes nothing."""
+    from conformance.strategies import marker_environments, requirement_lines
+    from reference.selection.markers import VariantMarkers, evaluate_requires
+
+    label, properties = data.draw(marker_environments())
+    entry, holds = data.draw(requirement_lines(label, properties))
+    markers = VariantMarkers(label, properties)
+    assert (evaluate_requires([entry], markers) == [entry]) == holds, entry
+    respaced = entry.replace(" :: ", "::")
+    assert (evaluate_requires([respaced], markers) == [respaced]) == holds, respaced
+
+
+@settings(max_examples=80, **_SETTINGS)
+@given(st.data())
+def test_wheel_filenames_parse_as_generated(data: st.DataObject) -> None:
+    """PEP 825's filename template: build tags, compressed tags, local and pre-release versions,
+    null and edge labels parse into the generated components; an uppercase label is invalid."""
+    from conformance.strategies import wheel_names
+    from reference.errors import VariantError
+
+    name, parts = data.draw(wheel_names())
+    if parts is None:
+        with pytest.raises(VariantError) as caught:
+            parse_wheel_filename(name)
+        assert "pep825:label-charset" in caught.value.clauses
+    else:
+        assert parse_wheel_filename(name).to_json() == parts
+
+
+@settings(max_examples=80, **_SETTINGS)
+@given(st.data())
+def test_abi_dependency_matches_as_the_specifier(data: st.DataObject) -> None:
+    """Providers text: values "are matched against the installed version same as the
+    =={value}.* specifier"; "Versions with nonzero epoch are not supported"."""
+    from conformance.strategies import installed_versions
+    from reference.providers.abi import abi_matches
+
+    value, installed, matches = data.draw(installed_versions())
+    assert (installed is not None and abi_matches(value, installed)) == matches
+
+
+@settings(max_examples=40, **_SETTINGS)
+@given(st.data())
+def test_trust_ignores_the_spelling_of_a_name(data: st.DataObject) -> None:
+    """A package trusted in any spelling (case, '-', '_', '.') is trusted (PEP 503 names)."""
+    from conformance.strategies import name_spellings
+    from reference.providers.support import SupportContext, trusted_by_user
+
+    spelled = data.draw(name_spellings("variant-marker-provider"))
+    assert trusted_by_user("Variant_Marker-Provider", SupportContext({}, trust=frozenset({spelled})))
+    assert not trusted_by_user("variant-marker", SupportContext({}, trust=frozenset({spelled})))
+
+
+@settings(max_examples=25, **_SETTINGS)
+@given(st.data())
+def test_reference_selects_from_a_lock_as_from_its_listed_wheels(data: st.DataObject) -> None:
+    """PEP 825 "Integration with pylock.toml": "If variant wheels are listed, the tool SHOULD
+    resolve variants to select the best wheel file" among the listed wheels with the inlined
+    metadata (whole, or pruned of labels no listed wheel has); a packages.marker and an
+    environments entry that hold change nothing. Expected: the PEP 825 ordering re-derived
+    here (:func:`_release_ranking`) on the listed wheels only."""
+    from conformance.adapters.base import Result
+    from conformance.adapters.reference import ReferenceAdapter
+    from conformance.differential import lock_file, remove_wheel
+    from conformance.strategies import lock_for
+
+    world = data.draw(worlds(optional=True))
+    lock = data.draw(lock_for(world))
+    listed = set(lock["tool"]["conformance"]["listed"])
+    restricted = world
+    for name in filenames(world):
+        if name not in listed and name in {
+            n for n in filenames({"index": {"package": world["index"]["package"][:1]}, "profile": {}})
+        }:
+            restricted = remove_wheel(restricted, name)
+    newest = restricted["index"]["package"][0]
+    expected = (_release_ranking(restricted, newest) or [None])[0]
+    with tempfile.TemporaryDirectory() as scratch:
+        built = materialize(world, Path(scratch))
+        adapter = ReferenceAdapter()
+        try:
+            outcome = adapter.run("pylock", lock_file(built, lock), built.workspace)
+        finally:
+            adapter.close()
+    assert isinstance(outcome, Result), outcome
+    note(f"lock: {lock}")
+    assert outcome.value["selected"] == {newest["name"]: expected}

@@ -18,6 +18,7 @@ from packaging.tags import Tag, sys_tags
 
 from conformance.differential import compatible, filenames, materialize
 from conformance.strategies import (
+    COMPRESSED_TAG,
     WORLD_LABELS,
     WORLD_NAMESPACES,
     WORLD_TAGS,
@@ -71,7 +72,7 @@ def test_world_shape(world: dict[str, Any]) -> None:
         groups.setdefault(wheel.get("label"), []).append(wheel["tags"])
     for tags in groups.values():
         assert len(tags) == len(set(tags))
-        assert set(tags) <= {*WORLD_TAGS, WORLD_UNSUPPORTED_TAG}
+        assert set(tags) <= {*WORLD_TAGS, WORLD_UNSUPPORTED_TAG, COMPRESSED_TAG}
     assert len({w.get("build") for w in wheels}) <= 1
     # PEP 825: variant values "are sets of feature values, converted to lists and sorted lexically".
     for properties in package["variants"].values():
