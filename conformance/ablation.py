@@ -227,11 +227,11 @@ def run(args: argparse.Namespace) -> int:
         for r in RULES:
             print(f"{r.id} [{r.group}; {r.clause}] {r.text}")
         return 0
-    unknown = sorted(set(args.rule or ()) - set(by_id))
-    if unknown:
-        print(f"error: unknown rule id(s): {', '.join(unknown)}; see --list", file=sys.stderr)
+    from conformance.mutants import pick
+
+    chosen = pick(args.rule, by_id, "rule")
+    if chosen is None:
         return 2
-    chosen = [by_id[i] for i in args.rule] if args.rule else list(RULES)
     results = run_ablation(chosen, all_cases=args.all_cases or bool(args.readme))
     if args.readme:
         write_readme(args.readme, readme_table(results))

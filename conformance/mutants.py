@@ -27,7 +27,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ __all__ = [
     "add_arguments",
     "fixtures_dir",
     "format_run",
+    "pick",
     "replace",
     "run",
     "run_mutants",
@@ -339,17 +340,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
 
 
+def pick(ids: Sequence[str] | None, table: Mapping[str, Any], noun: str) -> list[Any] | None:
+    """The rows of *table* that *ids* name (every row when none), or ``None`` after
+    printing the ids that name no row (the command then exits 2)."""
+    unknown = sorted(set(ids or ()) - set(table))
+    if unknown:
+        print(f"error: unknown {noun} id(s): {', '.join(unknown)}; see --list", file=sys.stderr)
+        return None
+    return [table[i] for i in ids] if ids else list(table.values())
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the mutants; exit 1 if any survives."""
     if args.list:
         for mutant in MUTANTS.values():
             print(f"{mutant.id} [{mutant.clause}] {mutant.description}")
         return 0
-    unknown = sorted(set(args.only or ()) - set(MUTANTS))
-    if unknown:
-        print(f"error: unknown mutant id(s): {', '.join(unknown)}; see --list", file=sys.stderr)
+    chosen = pick(args.only, MUTANTS, "mutant")
+    if chosen is None:
         return 2
-    chosen = [MUTANTS[i] for i in args.only] if args.only else list(MUTANTS.values())
     outcome = run_mutants(chosen, stop_at_first=args.first)
     if args.json:
         print(json.dumps(outcome.to_json(), indent=2))

@@ -170,3 +170,19 @@ def test_no_behaviour_is_satisfied_by_a_tool_that_does_nothing() -> None:
     start = time.perf_counter()
     assert lazy_passes() == {}
     assert time.perf_counter() - start < 120
+
+
+def test_cli_lists_rules_and_rejects_unknown_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    from conformance.__main__ import main
+
+    assert main(["ablation", "--list"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == len(RULES)
+    assert main(["ablation", "--rule", "no-such-rule"]) == 2
+    assert "unknown rule" in capsys.readouterr().err
+    assert main(["ablation", "--rule", "lock-environments", "--json"]) == 0
+    import json
+
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert entry["proven"] and entry["decisive"] == ["pylock/environments/win32-lock-on-linux"]
+    assert main(["coverage", "--rules"]) == 0
+    assert "lock-environments [pylock:environments]: 1" in capsys.readouterr().out
