@@ -269,7 +269,7 @@ def group_sort_key(label: str, keys: Sequence[PropertyKey]) -> tuple[tuple[Prope
 
     :param keys: the group's step-6 list of property keys.
     """
-    return tuple(key_order(k) for k in keys) + exhausted_marker(), label_tiebreak(label)
+    return tuple(map(key_order, keys)) + exhausted_marker(), label_tiebreak(label)
 
 
 def null_last(labels: Sequence[str]) -> list[str]:
@@ -347,16 +347,22 @@ def rank_variants(
     """
     keys: dict[str, tuple[tuple[PropertyKey, ...], str]] = {}
     incompatible: dict[str, list[tuple[str, str]]] = {}
+    # Steps 4-5 once per distinct (namespace, feature, values): many groups share them.
+    seen: dict[tuple[str, str, tuple[str, ...]], PropertyKey | None] = {}
     for label, properties in variants.items():
         found: list[PropertyKey] = []
         missing: list[tuple[str, str]] = []
         for namespace, features in properties.items():
             for feature, values in features.items():
-                value = best_value(values, order.supported_values(namespace, feature))
-                if value is None:
+                item = (namespace, feature, tuple(values))
+                if item not in seen:
+                    value = best_value(values, order.supported_values(namespace, feature))
+                    seen[item] = None if value is None else property_key((namespace, feature, value), order)
+                key = seen[item]
+                if key is None:
                     missing.append((namespace, feature))
                 else:
-                    found.append(property_key((namespace, feature, value), order))
+                    found.append(key)
         if missing:
             incompatible[label] = missing
         else:
