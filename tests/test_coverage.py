@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +105,24 @@ def test_cli_text_report(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out.startswith("Clause coverage: ")
     assert "MUST-level specification clauses binding an installer or consumer:" in out
+
+
+def test_a_clause_cited_as_context_is_not_covered(tmp_path: Path) -> None:
+    # Issue 11: coverage counts a clause only through cases that can fail on it.
+    from conformance.cases import load_cases
+
+    case = {
+        "description": "labels are lower case",
+        "spec": [{"clause": "pep825:label-charset"}, {"clause": "pep825:null-label", "context": True}],
+        "source": "PEP 825 'Variant label'",
+        "status": "final",
+        "requires": ["filename"],
+        "tests": [{"id": "upper", "description": "an uppercase label is invalid", "op": "filename",
+                   "input": {"filename": "a-1-py3-none-any-X.whl"},
+                   "expect": {"valid": False, "clauses": ["pep825:label-charset"]}}],
+    }
+    (tmp_path / "filename").mkdir()
+    (tmp_path / "filename" / "label.json").write_text(json.dumps(case), encoding="utf-8")
+    report = coverage_report(all_clauses().values(), load_cases(tmp_path))
+    assert report.clauses["pep825:label-charset"].covered
+    assert not report.clauses["pep825:null-label"].covered
