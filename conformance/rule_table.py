@@ -228,11 +228,22 @@ def unresolved(call: Callable[..., Any], args: Args) -> Any:
     return call(options=dataclasses.replace(options, no_variants=True, variant=None))
 
 
-def requires_without_variant_context(args: Args) -> list[str]:
+def requires_without_variant_context(call: Callable[..., Any], args: Args) -> list[str]:
     """Lock markers removed: Requires-Dist evaluated as for a non-variant wheel."""
-    from reference.selection.markers import VariantMarkers, evaluate_requires
+    from reference.selection.markers import VariantMarkers
 
-    return evaluate_requires(args["requires_dist"], VariantMarkers(), args["environment"])
+    result: list[str] = call(markers=VariantMarkers())
+    return result
+
+
+def unevaluable_marker_skipped(call: Callable[..., Any], args: Args) -> bool:
+    """Marker scope removed: a packages.marker no standard evaluator reads is taken as false."""
+    from reference.install.pylock import InvalidLock
+
+    try:
+        return bool(call())
+    except InvalidLock:
+        return False
 
 
 def invalid_table_ignored(call: Callable[..., Any], args: Args) -> Any:
@@ -877,7 +888,7 @@ RULES: tuple[Rule, ...] = (
     rule("lock-markers", "lock", "pep825:pylock-markers",
          "variant markers are evaluated for the wheel selected for the package", LOCKING,
          ("markers evaluated as for a non-variant wheel",
-          _p(f"{PYLOCK}:locked_requires", instead(requires_without_variant_context))),
+          _p(f"{PYLOCK}:locked_requires", around(requires_without_variant_context))),
          decisive=(
              "pylock/per-package-selection/v3-mkl-only",
              "pylock/per-package-selection/v4-mkl",
@@ -903,8 +914,10 @@ RULES: tuple[Rule, ...] = (
          )),
     rule("lock-markers-scope", "lock", "pep825:pylock-markers-scope",
          "variant markers cannot occur in packages.marker or environments", LOCKING,
-         ("variant markers in packages.marker or environments are not diagnosed",
-          _p(f"{PYLOCK}:check_marker_scope", instead(lambda a: a["text"]))),
+         ("variant markers in packages.marker or environments are not diagnosed: such a "
+          "packages.marker is taken as false, the package skipped",
+          _p(f"{PYLOCK}:check_marker_scope", instead(lambda a: a["text"])),
+          _p(f"{PYLOCK}:package_applies", around(unevaluable_marker_skipped))),
          decisive=(
              "pylock/markers-scope/reject",
          )),
@@ -928,6 +941,7 @@ def _lazy(id: str, description: str, ops: Iterable[str], *patches: Patch) -> Mut
 #: A lazy tool checks nothing in a lock either.
 _NO_LOCK_CHECKS = (
     _p(f"{PYLOCK}:check_marker_scope", instead(lambda a: a["text"])),
+    _p(f"{PYLOCK}:package_applies", around(unevaluable_marker_skipped)),
     _p(f"{PYLOCK}:read_variants_json", around(invalid_table_ignored)),
     _p(f"{PYLOCK}:check_environments", constant(None)),
 )
