@@ -87,6 +87,7 @@ MODULE_COMMANDS: dict[str, str] = {
     "ablation": "conformance.ablation",
     "coverage": "conformance.coverage",
     "mutants": "conformance.mutants",
+    "mutation-test": "conformance.mutation",
 }
 
 

@@ -1,0 +1,268 @@
+"""The report of ``python -m conformance mutation-test`` and the survivors file it checks.
+
+A surviving mutant is either killed by a new case or listed in
+``conformance/mutation-survivors.toml`` with the reason the suite cannot or
+should not kill it. The file says, per mutant, what it changes, so a rerun can
+tell whether the list is still accurate::
+
+    [excluded]   # functions of the mutated files that no op of the suite executes
+    "reference/selection/ordering.py:compare_variants" = "library API: ..."
+
+    [kinds]
+    wording = "only the text of a message changes; the suite compares outcomes and clause ids"
+
+    [[survivor]]
+    id = "reference.format.filename.x_check_label__mutmut_7"
+    now = 'return Violation("pep825:label-charset", "XXlabel ...XX", location)'
+    kind = "wording"
+    why = "..."            # required unless the kind says it all (``wording``)
+
+``id`` is mutmut's name of the mutant and ``now`` the mutated line(s) as the
+report prints them (``was`` may be given too, for the reader). An entry is
+*stale* when its mutant no longer exists, is now killed, or its id now names
+another change (``now`` differs): the check fails until the entry is removed
+or corrected. A survivor that no entry names is *unlisted*: the check fails too.
+
+``[excluded]`` takes whole functions out of the score: a function of a mutated
+file that is not on the path of any op an installer is tested through (a
+library helper, the lock writer), with the reason. Their mutants are still
+generated and counted apart; an exclusion is *stale* when the function no
+longer exists or a case now executes it (one of its mutants was run).
+
+The report (``report.json``) gives per module the mutants generated, those of
+excluded functions, killed (a case failed, errored or timed out), survived,
+run by no case, and the listed ones; the score is killed / (generated -
+excluded). :func:`markdown_table` renders the per-module table the README shows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "TARGET",
+    "Listed",
+    "SurvivorsFileError",
+    "build_report",
+    "check_survivors",
+    "draft_entries",
+    "format_report",
+    "load_survivors",
+    "markdown_table",
+]
+
+#: The issue's target: at least this share of the generated mutants killed in each module.
+TARGET = 0.9
+
+#: Kinds whose general reason is enough; any other kind needs a ``why`` per entry.
+_SELF_EXPLAINING = frozenset({"wording"})
+
+
+class SurvivorsFileError(Exception):
+    """The survivors file cannot be read or breaks its format."""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One entry of the survivors file."""
+
+    id: str
+    now: str
+    kind: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Survivors:
+    """The survivors file: the kinds of reasons and the entries by mutant id."""
+
+    kinds: Mapping[str, str]
+    entries: Mapping[str, Listed]
+    excluded: Mapping[str, str] = field(default_factory=dict)
+
+    def is_excluded(self, record: Any) -> bool:
+        return f"{record.module}:{record.function}" in self.excluded
+
+
+def load_survivors(path: Path) -> Survivors:
+    """Read and check the survivors file (a missing file lists nothing).
+
+    :raises SurvivorsFileError: not TOML, or an entry without ``id``, ``now``,
+        a known ``kind`` or a needed ``why``, or an id listed twice.
+    """
+    from reference._toml import loads
+
+    if not path.is_file():
+        return Survivors({}, {}, {})
+    try:
+        data = loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SurvivorsFileError(f"{path}: {exc}") from None
+    excluded = data.get("excluded", {})
+    if not isinstance(excluded, dict) or not all(
+        isinstance(k, str) and ":" in k and isinstance(v, str) and v.strip() for k, v in excluded.items()
+    ):
+        raise SurvivorsFileError(f"{path}: [excluded] must map each 'file.py:function' to its reason")
+    kinds = data.get("kinds", {})
+    if not isinstance(kinds, dict) or not all(isinstance(v, str) and v for v in kinds.values()):
+        raise SurvivorsFileError(f"{path}: [kinds] must map each kind to its reason")
+    entries: dict[str, Listed] = {}
+    for index, raw in enumerate(data.get("survivor", [])):
+        where = f"{path}: survivor #{index + 1}"
+        if not isinstance(raw, dict):
+            raise SurvivorsFileError(f"{where}: not a table")
+        missing = [key for key in ("id", "now", "kind") if not isinstance(raw.get(key), str) or not raw[key]]
+        if missing:
+            raise SurvivorsFileError(f"{where}: missing {', '.join(missing)}")
+        if raw["kind"] not in kinds:
+            raise SurvivorsFileError(f"{where} ({raw['id']}): kind {raw['kind']!r} is not in [kinds]")
+        why = raw.get("why", "")
+        if raw["kind"] not in _SELF_EXPLAINING and not (isinstance(why, str) and why.strip()):
+            raise SurvivorsFileError(f"{where} ({raw['id']}): kind {raw['kind']!r} needs a 'why'")
+        if raw["id"] in entries:
+            raise SurvivorsFileError(f"{where}: {raw['id']} is listed twice")
+        entries[raw["id"]] = Listed(raw["id"], raw["now"], raw["kind"], why)
+    return Survivors(kinds, entries, excluded)
+
+
+def check_survivors(records: Sequence[Any], survivors: Survivors) -> dict[str, Any]:
+    """Unlisted survivors and stale entries of *survivors* against the records of a run."""
+    by_id = {r.id: r for r in records}
+    unlisted = [
+        r.id for r in records
+        if not r.killed and r.id not in survivors.entries and not survivors.is_excluded(r)
+    ]
+    stale = []
+    for function in survivors.excluded:
+        mutants = [r for r in records if f"{r.module}:{r.function}" == function]
+        if not mutants:
+            stale.append({"id": function, "problem": "excluded, but no such function was mutated"})
+        elif any(r.status not in ("no tests", "not checked") for r in mutants):
+            stale.append({"id": function, "problem": "excluded, but a case executes it now: remove it"})
+    for entry in survivors.entries.values():
+        record = by_id.get(entry.id)
+        if record is None:
+            stale.append({"id": entry.id, "problem": "no such mutant in this run"})
+        elif survivors.is_excluded(record):
+            stale.append({"id": entry.id, "problem": "its function is excluded: remove the entry"})
+        elif record.killed:
+            stale.append({"id": entry.id, "problem": f"now {record.status}: remove the entry"})
+        elif record.now != entry.now:
+            stale.append({"id": entry.id, "problem": f"the id now names another change: {record.now!r}"})
+    return {"ok": not unlisted and not stale, "unlisted": unlisted, "stale": stale}
+
+
+def _counts(records: Iterable[Any], survivors: Survivors) -> dict[str, Any]:
+    generated = list(records)
+    rows = [r for r in generated if not survivors.is_excluded(r)]
+    killed = sum(r.status == "killed" for r in rows)
+    timeout = sum(r.status == "timeout" for r in rows)
+    no_tests = sum(r.status == "no tests" for r in rows)
+    survived = sum(r.status == "survived" for r in rows)
+    listed = sum(1 for r in rows if not r.killed and r.id in survivors.entries)
+    total = len(rows)
+    return {
+        "generated": len(generated),
+        "excluded": len(generated) - total,
+        "killed": killed + timeout,
+        "timeout": timeout,
+        "survived": survived,
+        "no_tests": no_tests,
+        "other": total - killed - timeout - survived - no_tests,
+        "listed": listed,
+        "score": round((killed + timeout) / total, 4) if total else 1.0,
+    }
+
+
+def build_report(records: Sequence[Any], survivors: Survivors, meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The report document (``report.json``)."""
+    modules = sorted({r.module for r in records})
+    per_module = []
+    for module in modules:
+        row = _counts((r for r in records if r.module == module), survivors)
+        per_module.append({"module": module, **row, "meets_target": row["score"] >= TARGET})
+    listed = survivors.entries
+    return {
+        **meta,
+        "target": TARGET,
+        "modules": per_module,
+        "total": _counts(records, survivors),
+        "survivors": [
+            {**r.to_json(), "listed": listed[r.id].kind if r.id in listed else None}
+            for r in records if not r.killed and not survivors.is_excluded(r)
+        ],
+        "excluded": dict(survivors.excluded),
+        "mutants": {r.id: r.status for r in records},
+        "check": check_survivors(records, survivors),
+    }
+
+
+def markdown_table(report: Mapping[str, Any]) -> str:
+    """The per-module table (Markdown) of a report."""
+    lines = [
+        "| module | mutants | excluded | killed | survived | run by no case | listed survivors | score |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+
+    def row(name: str, counts: Mapping[str, Any]) -> str:
+        return (f"| {name} | {counts['generated']} | {counts['excluded']} | {counts['killed']} | "
+                f"{counts['survived']} | "
+                f"{counts['no_tests']} | {counts['listed']} | {100 * counts['score']:.1f} % |")
+
+    for module in report["modules"]:
+        lines.append(row(f"`{module['module'].removeprefix('reference/')}`", module))
+    lines.append(row("**total**", report["total"]))
+    return "\n".join(lines) + "\n"
+
+
+def format_report(report: Mapping[str, Any]) -> str:
+    """The human-readable summary: the table, the target, the check, the timing."""
+    out = [markdown_table(report)]
+    below = [m["module"] for m in report["modules"] if not m["meets_target"]]
+    out.append(f"Target {100 * report['target']:.0f} % killed per module: "
+               + (f"missed by {', '.join(below)}" if below else "met by every module"))
+    check = report["check"]
+    for mutant_id in check["unlisted"]:
+        survivor = next(s for s in report["survivors"] if s["id"] == mutant_id)
+        out.append(f"UNLISTED {mutant_id} ({survivor['status']}) {survivor['module']}:{survivor['line']}")
+        out.append(f"    {survivor['was']}  ->  {survivor['now']}")
+    for entry in check["stale"]:
+        out.append(f"STALE    {entry['id']}: {entry['problem']}")
+    if check["ok"]:
+        out.append("Every survivor is listed in the survivors file; no stale entry.")
+    else:
+        out.append(f"{len(check['unlisted'])} unlisted survivor(s), {len(check['stale'])} stale entr(y/ies).")
+    if "seconds" in report:
+        load = report.get("load_average", {})
+        out.append(f"Run: {report['seconds'] / 60:.1f} min, {report.get('max_children')} children on "
+                   f"{report.get('cpus')} CPUs, load average mean {load.get('mean')} "
+                   f"(max {load.get('max')}), "
+                   f"mutmut {report.get('tool', {}).get('version')}, commit {report.get('commit')}.")
+    return "\n".join(out) + "\n"
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def draft_entries(records: Sequence[Any], survivors: Survivors) -> str:
+    """Survivors-file entries for every unlisted survivor, ``kind`` and ``why`` left to a person."""
+    out = []
+    for record in records:
+        if record.killed or record.id in survivors.entries or survivors.is_excluded(record):
+            continue
+        out += [
+            "[[survivor]]",
+            f"id = {_toml_string(record.id)}",
+            f"# {record.module}:{record.line} ({record.status})",
+            f"was = {_toml_string(record.was)}",
+            f"now = {_toml_string(record.now)}",
+            'kind = "TODO"',
+            'why = "TODO"',
+            "",
+        ]
+    return "\n".join(out)

@@ -1,0 +1,100 @@
+"""``python -m conformance mutation-test`` end to end, on a tiny target.
+
+mutmut mutates ``reference/format/versions.py`` (a dozen mutants) and runs the
+suite's ``metadata/schema-version.json`` cases against each: a real run of the
+tool, in a temporary work directory, in about ten seconds. The full run over
+the reference's decision code is not run here (see docs/strength.md).
+
+The function mutated, ``schema_version(url)``, answers ``(-1, -1, -1)`` for a
+URL without a version. Turning the membership test ``url in KNOWN_SCHEMAS``
+into ``not in`` makes every known URL raise ``KeyError``: killed by any case.
+Changing the sentinel's patch number to ``-2`` cannot be seen: a major version
+of -1 is rejected whatever the minor and patch say, so that mutant survives
+(an equivalent mutant), and the survivors file must say so.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance.__main__ import main
+from conformance.mutation_report import load_survivors
+
+TARGET = "reference/format/versions.py"
+CASES = "conformance/cases/metadata/schema-version.json"
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    work = tmp_path_factory.mktemp("mutation")
+    status = main([
+        "mutation-test", "--workdir", str(work / "w"), "--survivors", str(work / "none.toml"),
+        "--only-mutate", TARGET, "--cases", CASES, "--max-children", "2",
+        "--draft", str(work / "draft.toml"),
+    ])
+    return work, status
+
+
+def _report(work: Path) -> dict:
+    return json.loads((work / "w" / "report.json").read_text(encoding="utf-8"))
+
+
+def test_a_real_run_kills_the_membership_mutant_and_reports_the_equivalent_one(first_run) -> None:
+    work, status = first_run
+    report = _report(work)
+    assert status == 1  # survivors, none listed
+    assert [m["module"] for m in report["modules"]] == [TARGET]
+    assert report["tool"]["name"] == "mutmut"
+    assert report["cases"] == [CASES]
+    statuses = report["mutants"]
+    flipped = [i for i, s in statuses.items() if s == "killed"]
+    assert flipped, statuses
+    survivors = {s["now"]: s for s in report["survivors"]}
+    sentinel = survivors["return (-1, -1, -2)"]
+    assert sentinel["status"] == "survived"
+    assert sentinel["was"] == "return (-1, -1, -1)"
+    source = (Path(__file__).parent.parent / TARGET).read_text(encoding="utf-8").splitlines()
+    assert source[sentinel["line"] - 1].strip() == "return (-1, -1, -1)"  # the line in the original file
+    assert sentinel["id"] in report["check"]["unlisted"]
+    row = report["modules"][0]
+    counted = row["killed"] + row["survived"] + row["no_tests"] + row["other"]
+    assert row["generated"] == len(statuses) == counted
+    assert 0 < row["score"] < 1
+
+
+def test_listing_every_survivor_passes_and_a_stale_entry_fails(first_run, capsys) -> None:
+    work, _ = first_run
+    draft = (work / "draft.toml").read_text(encoding="utf-8")
+    assert draft.count("[[survivor]]") == len(_report(work)["survivors"])
+    listed = work / "listed.toml"
+    listed.write_text(
+        '[kinds]\nequivalent = "the same outcome for every input"\n\n'
+        + draft.replace('kind = "TODO"', 'kind = "equivalent"').replace('why = "TODO"', 'why = "test"'),
+        encoding="utf-8",
+    )
+    assert len(load_survivors(listed).entries) == len(_report(work)["survivors"])
+    args = ["mutation-test", "--workdir", str(work / "w"), "--report-only", "--survivors", str(listed)]
+    assert main(args) == 0
+    assert _report(work)["check"] == {"ok": True, "unlisted": [], "stale": []}
+
+    ghost = "reference.format.versions.x_schema_version__mutmut_999"
+    listed.write_text(
+        listed.read_text(encoding="utf-8")
+        + f'\n[[survivor]]\nid = "{ghost}"\nnow = "return None"\nkind = "equivalent"\nwhy = "gone"\n',
+        encoding="utf-8",
+    )
+    assert main(args) == 1
+    assert _report(work)["check"]["stale"] == [{"id": ghost, "problem": "no such mutant in this run"}]
+    assert f"STALE    {ghost}" in capsys.readouterr().out
+
+
+def test_the_readme_table_comes_from_the_report(first_run, capsys) -> None:
+    work, _ = first_run
+    capsys.readouterr()
+    assert main(["mutation-test", "--table", str(work / "w" / "report.json")]) == 0
+    table = capsys.readouterr().out
+    assert table.splitlines()[0].startswith("| module | mutants |")
+    assert f"| `format/versions.py` | {len(_report(work)['mutants'])} |" in table
