@@ -127,9 +127,16 @@ def prepare(
             raise SystemExit(f"error: {link} exists and is not a link to {ROOT / name}")
         link.symlink_to(ROOT / name, target_is_directory=True)
     document = {"tool": {"mutmut": config}}
-    pytest_settings = project.get("tool", {}).get("pytest")
-    if pytest_settings:
-        document["tool"]["pytest"] = pytest_settings
+    for tool in ("pytest", "mypy"):  # the suite's settings; mypy's for the type check of the mutants
+        settings = project.get("tool", {}).get(tool)
+        if settings:
+            document["tool"][tool] = dict(settings)
+    if "mypy" in document["tool"]:
+        # mutmut marks its generated trampoline lines with a bare "# type: ignore"
+        mypy = document["tool"]["mypy"]
+        codes = mypy.get("enable_error_code", [])
+        mypy["enable_error_code"] = [c for c in codes if c != "ignore-without-code"]
+        mypy["warn_unused_ignores"] = False
     (workdir / "pyproject.toml").write_text(tomli_w.dumps(document), encoding="utf-8")
     return config
 
@@ -202,6 +209,8 @@ def run_tool(
         filter(None, [env.get("PYTEST_ADDOPTS", ""), f"--fixtures-dir={built}"])
     )
     env["TMPDIR"] = scratch  # pytest's numbered temporary directories, one run's own
+    # the type check (mypy) is run by name: this interpreter's scripts first
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     command = [*_mutmut_command(), "run", "--max-children", str(max_children), *names]
     try:
         with open(log, "a", encoding="utf-8") as out:

@@ -31,8 +31,11 @@ longer exists or a case now executes it (one of its mutants was run).
 
 The report (``report.json``) gives per module the mutants generated, those of
 excluded functions, killed (a case failed, errored or timed out), survived,
-run by no case, and the listed ones; the score is killed / (generated -
-excluded). :func:`markdown_table` renders the per-module table the README shows.
+run by no case, rejected by the type check (``mypy --strict`` over the mutated
+tree, before any case runs: such a mutant is not a program this project could
+ship) and the listed ones; the score is killed / scored, where scored is
+generated - excluded - rejected by the type check. :func:`markdown_table`
+renders the per-module table the README shows.
 """
 
 from __future__ import annotations
@@ -57,6 +60,10 @@ __all__ = [
 
 #: The issue's target: at least this share of the generated mutants killed in each module.
 TARGET = 0.9
+
+#: mutmut's status of a mutant that ``mypy --strict`` rejects (``type_check_command``): it is
+#: not a program this project could ship, so it is counted apart and never run.
+TYPE_REJECTED = "caught by type check"
 
 #: Kinds whose general reason is enough; any other kind needs a ``why`` per entry.
 _SELF_EXPLAINING = frozenset({"wording"})
@@ -134,7 +141,7 @@ def check_survivors(records: Sequence[Any], survivors: Survivors) -> dict[str, A
     by_id = {r.id: r for r in records}
     unlisted = [
         r.id for r in records
-        if not r.killed and r.id not in survivors.entries and not survivors.is_excluded(r)
+        if _open(r) and r.id not in survivors.entries and not survivors.is_excluded(r)
     ]
     stale = []
     for function in survivors.excluded:
@@ -149,11 +156,16 @@ def check_survivors(records: Sequence[Any], survivors: Survivors) -> dict[str, A
             stale.append({"id": entry.id, "problem": "no such mutant in this run"})
         elif survivors.is_excluded(record):
             stale.append({"id": entry.id, "problem": "its function is excluded: remove the entry"})
-        elif record.killed:
+        elif not _open(record):
             stale.append({"id": entry.id, "problem": f"now {record.status}: remove the entry"})
         elif record.now != entry.now:
             stale.append({"id": entry.id, "problem": f"the id now names another change: {record.now!r}"})
     return {"ok": not unlisted and not stale, "unlisted": unlisted, "stale": stale}
+
+
+def _open(record: Any) -> bool:
+    """A survivor: neither killed nor rejected by the type check."""
+    return not record.killed and record.status != TYPE_REJECTED
 
 
 def _counts(records: Iterable[Any], survivors: Survivors) -> dict[str, Any]:
@@ -163,16 +175,19 @@ def _counts(records: Iterable[Any], survivors: Survivors) -> dict[str, Any]:
     timeout = sum(r.status == "timeout" for r in rows)
     no_tests = sum(r.status == "no tests" for r in rows)
     survived = sum(r.status == "survived" for r in rows)
-    listed = sum(1 for r in rows if not r.killed and r.id in survivors.entries)
-    total = len(rows)
+    typed = sum(r.status == TYPE_REJECTED for r in rows)
+    listed = sum(1 for r in rows if _open(r) and r.id in survivors.entries)
+    total = len(rows) - typed
     return {
         "generated": len(generated),
-        "excluded": len(generated) - total,
+        "excluded": len(generated) - len(rows),
+        "type_rejected": typed,
         "killed": killed + timeout,
         "timeout": timeout,
         "survived": survived,
         "no_tests": no_tests,
         "other": total - killed - timeout - survived - no_tests,
+        "scored": total,
         "listed": listed,
         "score": round((killed + timeout) / total, 4) if total else 1.0,
     }
@@ -193,7 +208,7 @@ def build_report(records: Sequence[Any], survivors: Survivors, meta: Mapping[str
         "total": _counts(records, survivors),
         "survivors": [
             {**r.to_json(), "listed": listed[r.id].kind if r.id in listed else None}
-            for r in records if not r.killed and not survivors.is_excluded(r)
+            for r in records if _open(r) and not survivors.is_excluded(r)
         ],
         "excluded": dict(survivors.excluded),
         "mutants": {r.id: r.status for r in records},
@@ -204,12 +219,14 @@ def build_report(records: Sequence[Any], survivors: Survivors, meta: Mapping[str
 def markdown_table(report: Mapping[str, Any]) -> str:
     """The per-module table (Markdown) of a report."""
     lines = [
-        "| module | mutants | excluded | killed | survived | run by no case | listed survivors | score |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| module | mutants | excluded | rejected by mypy | scored | killed | survived | run by no case "
+        "| listed survivors | score |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
 
     def row(name: str, counts: Mapping[str, Any]) -> str:
-        return (f"| {name} | {counts['generated']} | {counts['excluded']} | {counts['killed']} | "
+        return (f"| {name} | {counts['generated']} | {counts['excluded']} | {counts['type_rejected']} | "
+                f"{counts['scored']} | {counts['killed']} | "
                 f"{counts['survived']} | "
                 f"{counts['no_tests']} | {counts['listed']} | {100 * counts['score']:.1f} % |")
 
@@ -253,7 +270,7 @@ def draft_entries(records: Sequence[Any], survivors: Survivors) -> str:
     """Survivors-file entries for every unlisted survivor, ``kind`` and ``why`` left to a person."""
     out = []
     for record in records:
-        if record.killed or record.id in survivors.entries or survivors.is_excluded(record):
+        if not _open(record) or record.id in survivors.entries or survivors.is_excluded(record):
             continue
         out += [
             "[[survivor]]",
