@@ -43,6 +43,7 @@ import contextlib
 import difflib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -75,6 +76,7 @@ DEFAULT_SURVIVORS = ROOT / "conformance" / "mutation-survivors.toml"
 #: mutmut's name for a mutant is ``module.mangled__mutmut_N``; the mangled name of
 #: a method is ``xǁClassǁmethod``, of a function ``x_function``.
 _CLASS_SEPARATOR = "ǁ"
+_DEF_NAME = re.compile(r"def \S+?\(")
 
 
 # ---------------------------------------------------------------------------
@@ -302,7 +304,9 @@ class _MutatedFile:
         node = self.functions.get(key)
         if node is None or node.end_lineno is None:
             return None
-        return self.lines[node.lineno:node.end_lineno]  # without the def line (the names differ)
+        body = self.lines[node.lineno - 1:node.end_lineno]
+        body[0] = _DEF_NAME.sub("def _(", body[0], count=1)  # the copies' names differ
+        return body
 
     def change(self, mutant_id: str) -> tuple[int | None, str, str]:
         """(line in the original file, original line(s), mutated line(s))."""
@@ -315,7 +319,7 @@ class _MutatedFile:
         changed = [op for op in matcher.get_opcodes() if op[0] != "equal"]
         if not changed:
             return None, "", ""
-        first = changed[0][1]
+        first = changed[0][1] - 1  # lines after the def line
         was = " / ".join(orig[i].strip() for op in changed for i in range(op[1], op[2]))
         now = " / ".join(mutant[j].strip() for op in changed for j in range(op[3], op[4]))
         source = self.original.get(_function_name(mutant_id))

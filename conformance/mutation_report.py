@@ -9,13 +9,13 @@ tell whether the list is still accurate::
     "reference/selection/ordering.py:compare_variants" = "library API: ..."
 
     [kinds]
-    wording = "only the text of a message changes; the suite compares outcomes and clause ids"
+    message = "only the text of a message changes; the suite compares outcomes and clause ids"
 
     [[survivor]]
     id = "reference.format.filename.x_check_label__mutmut_7"
     now = 'return Violation("pep825:label-charset", "XXlabel ...XX", location)'
-    kind = "wording"
-    why = "..."            # required unless the kind says it all (``wording``)
+    kind = "message"
+    why = "..."            # required unless the kind says it all (``message``, ``explanation``)
 
 ``id`` is mutmut's name of the mutant and ``now`` the mutated line(s) as the
 report prints them (``was`` may be given too, for the reader). An entry is
@@ -34,8 +34,11 @@ excluded functions, killed (a case failed, errored or timed out), survived,
 run by no case, rejected by the type check (``mypy --strict`` over the mutated
 tree, before any case runs: such a mutant is not a program this project could
 ship) and the listed ones; the score is killed / scored, where scored is
-generated - excluded - rejected by the type check. :func:`markdown_table`
-renders the per-module table the README shows.
+generated - excluded - rejected by the type check. The *score on decisions*
+leaves out, as well, the listed survivors of the kinds in :data:`NEUTRAL_KINDS`
+(a message, an explanation, an equivalent or unreachable change: nothing a case
+could observe). :func:`markdown_table` renders the per-module table the README
+shows.
 """
 
 from __future__ import annotations
@@ -65,8 +68,12 @@ TARGET = 0.9
 #: not a program this project could ship, so it is counted apart and never run.
 TYPE_REJECTED = "caught by type check"
 
+#: Kinds of listed survivors that change nothing a case could observe: left out of the
+#: second score ("score on decisions"), as equivalent mutants are in mutation testing.
+NEUTRAL_KINDS = frozenset({"message", "explanation", "equivalent", "unreachable"})
+
 #: Kinds whose general reason is enough; any other kind needs a ``why`` per entry.
-_SELF_EXPLAINING = frozenset({"wording"})
+_SELF_EXPLAINING = frozenset({"message", "explanation"})
 
 
 class SurvivorsFileError(Exception):
@@ -122,7 +129,9 @@ def load_survivors(path: Path) -> Survivors:
         where = f"{path}: survivor #{index + 1}"
         if not isinstance(raw, dict):
             raise SurvivorsFileError(f"{where}: not a table")
-        missing = [key for key in ("id", "now", "kind") if not isinstance(raw.get(key), str) or not raw[key]]
+        missing = [key for key in ("id", "kind") if not isinstance(raw.get(key), str) or not raw[key]]
+        if not isinstance(raw.get("now"), str):  # may be empty: the mutant drops a line
+            missing.append("now")
         if missing:
             raise SurvivorsFileError(f"{where}: missing {', '.join(missing)}")
         if raw["kind"] not in kinds:
@@ -176,7 +185,8 @@ def _counts(records: Iterable[Any], survivors: Survivors) -> dict[str, Any]:
     no_tests = sum(r.status == "no tests" for r in rows)
     survived = sum(r.status == "survived" for r in rows)
     typed = sum(r.status == TYPE_REJECTED for r in rows)
-    listed = sum(1 for r in rows if _open(r) and r.id in survivors.entries)
+    listed = [survivors.entries[r.id] for r in rows if _open(r) and r.id in survivors.entries]
+    neutral = sum(entry.kind in NEUTRAL_KINDS for entry in listed)
     total = len(rows) - typed
     return {
         "generated": len(generated),
@@ -188,8 +198,10 @@ def _counts(records: Iterable[Any], survivors: Survivors) -> dict[str, Any]:
         "no_tests": no_tests,
         "other": total - killed - timeout - survived - no_tests,
         "scored": total,
-        "listed": listed,
-        "score": round((killed + timeout) / total, 4) if total else 1.0,
+        "listed": len(listed),
+        "neutral": neutral,
+        "score": round((killed + timeout) / total, 4) if total else None,
+        "decision_score": round((killed + timeout) / (total - neutral), 4) if total - neutral else None,
     }
 
 
@@ -199,7 +211,9 @@ def build_report(records: Sequence[Any], survivors: Survivors, meta: Mapping[str
     per_module = []
     for module in modules:
         row = _counts((r for r in records if r.module == module), survivors)
-        per_module.append({"module": module, **row, "meets_target": row["score"] >= TARGET})
+        per_module.append(
+            {"module": module, **row, "meets_target": row["score"] is None or row["score"] >= TARGET}
+        )
     listed = survivors.entries
     return {
         **meta,
@@ -220,20 +234,25 @@ def markdown_table(report: Mapping[str, Any]) -> str:
     """The per-module table (Markdown) of a report."""
     lines = [
         "| module | mutants | excluded | rejected by mypy | scored | killed | survived | run by no case "
-        "| listed survivors | score |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| listed | of which neutral | score | score on decisions |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
 
     def row(name: str, counts: Mapping[str, Any]) -> str:
         return (f"| {name} | {counts['generated']} | {counts['excluded']} | {counts['type_rejected']} | "
                 f"{counts['scored']} | {counts['killed']} | "
                 f"{counts['survived']} | "
-                f"{counts['no_tests']} | {counts['listed']} | {100 * counts['score']:.1f} % |")
+                f"{counts['no_tests']} | {counts['listed']} | {counts['neutral']} | "
+                f"{_percent(counts['score'])} | {_percent(counts['decision_score'])} |")
 
     for module in report["modules"]:
         lines.append(row(f"`{module['module'].removeprefix('reference/')}`", module))
     lines.append(row("**total**", report["total"]))
     return "\n".join(lines) + "\n"
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f} %"
 
 
 def format_report(report: Mapping[str, Any]) -> str:

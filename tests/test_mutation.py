@@ -8,7 +8,8 @@ the reference's decision code is not run here (see docs/strength.md).
 The function mutated, ``schema_version(url)``, answers ``(-1, -1, -1)`` for a
 URL without a version. Turning the membership test ``url in KNOWN_SCHEMAS``
 into ``not in`` makes every known URL raise ``KeyError``: killed by any case.
-Changing the sentinel's patch number to ``-2`` cannot be seen: a major version
+Mutants that ``mypy --strict`` rejects (``search(None)``) are counted apart
+and never run. Changing the sentinel's patch number to ``-2`` cannot be seen: a major version
 of -1 is rejected whatever the minor and patch say, so that mutant survives
 (an equivalent mutant), and the survivors file must say so.
 """
@@ -61,7 +62,10 @@ def test_a_real_run_kills_the_membership_mutant_and_reports_the_equivalent_one(f
     assert sentinel["id"] in report["check"]["unlisted"]
     row = report["modules"][0]
     counted = row["killed"] + row["survived"] + row["no_tests"] + row["other"]
-    assert row["generated"] == len(statuses) == counted
+    assert row["scored"] == counted
+    assert row["generated"] == len(statuses) == counted + row["type_rejected"] + row["excluded"]
+    # mypy --strict rejects the mutants that pass None for the URL or drop the fallback
+    assert row["type_rejected"] == sum(s == "caught by type check" for s in statuses.values()) > 0
     assert 0 < row["score"] < 1
 
 
