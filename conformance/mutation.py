@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import dataclasses
 import difflib
 import json
 import os
@@ -255,16 +256,7 @@ class MutantRecord:
         return self.status in ("killed", "timeout")
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "module": self.module,
-            "function": self.function,
-            "status": self.status,
-            "seconds": self.seconds,
-            "line": self.line,
-            "was": self.was,
-            "now": self.now,
-        }
+        return dataclasses.asdict(self)
 
 
 def _function_name(mutant_id: str) -> str:
