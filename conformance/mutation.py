@@ -396,6 +396,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print the per-module Markdown table of a report and exit (for the README)")
     parser.add_argument("--draft", type=Path, metavar="FILE",
                         help="also write every unlisted survivor to FILE as entries to complete")
+    parser.add_argument("--summary", type=Path, metavar="FILE",
+                        help="also write the report without its per-mutant lists to FILE (the README's "
+                             "table is rendered from docs/mutation-summary.json, written so)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
@@ -431,7 +434,7 @@ def run(args: argparse.Namespace) -> int:
             log.unlink(missing_ok=True)
         print(f"mutmut {_tool_version()}: mutating {len(config.get('only_mutate', []))} file pattern(s); "
               f"log: {log}", file=sys.stderr)
-        started = time.time()
+        started, commit = time.time(), _git_head()
         with LoadSampler() as load:
             status = run_tool(workdir, max_children=args.max_children, log=log)
             if status == 0 and args.incremental:
@@ -443,7 +446,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         meta = {
             "tool": {"name": "mutmut", "version": _tool_version()},
-            "commit": _git_head(),
+            "commit": commit,
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
             "seconds": round(time.time() - started, 1),
             "incremental": args.incremental,
@@ -453,7 +456,14 @@ def run(args: argparse.Namespace) -> int:
             "scope": config.get("only_mutate", []),
             "cases": config.get("pytest_add_cli_args_test_selection", []),
         }
-        (workdir / "run.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        previous = workdir / "run.json"
+        if args.incremental and previous.is_file():
+            # keep the figures of the last full run next to this one's
+            last = json.loads(previous.read_text(encoding="utf-8"))
+            meta["full_run"] = last.get("full_run") if last.get("incremental") else {
+                key: last.get(key) for key in ("started", "seconds", "load_average", "commit")
+            }
+        previous.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     elif (workdir / "run.json").is_file():
         meta = json.loads((workdir / "run.json").read_text(encoding="utf-8"))
     if not (workdir / "mutants").is_dir():
@@ -464,6 +474,9 @@ def run(args: argparse.Namespace) -> int:
     (workdir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
                                          encoding="utf-8")
     (workdir / "report.md").write_text(report_module.markdown_table(report), encoding="utf-8")
+    if args.summary is not None:
+        summary = {key: value for key, value in report.items() if key not in ("survivors", "mutants")}
+        args.summary.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if args.draft is not None:
         args.draft.write_text(report_module.draft_entries(records, listed), encoding="utf-8")
     if args.json:

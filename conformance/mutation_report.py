@@ -44,6 +44,7 @@ shows.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,6 +226,9 @@ def build_report(records: Sequence[Any], survivors: Survivors, meta: Mapping[str
             for r in records if _open(r) and not survivors.is_excluded(r)
         ],
         "excluded": dict(survivors.excluded),
+        "kinds": dict(sorted(Counter(
+            survivors.entries[r.id].kind for r in records if _open(r) and r.id in survivors.entries
+        ).items(), key=lambda item: -item[1])),
         "mutants": {r.id: r.status for r in records},
         "check": check_survivors(records, survivors),
     }
@@ -248,7 +252,36 @@ def markdown_table(report: Mapping[str, Any]) -> str:
     for module in report["modules"]:
         lines.append(row(f"`{module['module'].removeprefix('reference/')}`", module))
     lines.append(row("**total**", report["total"]))
+    scored = [m for m in report["modules"] if m["score"] is not None]
+    reached = {
+        key: sum(m[key] is not None and m[key] >= report["target"] for m in scored)
+        for key in ("score", "decision_score")
+    }
+    lines += [
+        "",
+        f"Modules at {100 * report['target']:.0f} % or more: score {reached['score']} of {len(scored)}, "
+        f"score on decisions {reached['decision_score']} of {len(scored)}.",
+    ]
+    if report.get("kinds"):
+        listed = ", ".join(f"{kind} {count}" for kind, count in report["kinds"].items())
+        lines.append(f"Listed survivors by kind: {listed}.")
+    lines += _timing(report)
     return "\n".join(lines) + "\n"
+
+
+def _timing(report: Mapping[str, Any]) -> list[str]:
+    """How long the run took, on how many CPUs, under what load (when the report says)."""
+    runs = [("Full run", report.get("full_run")), ("Survivors run again (--incremental)", report)]
+    if not report.get("incremental"):
+        runs = [("Full run", report)]
+    out = []
+    for name, run in runs:
+        if not run or run.get("seconds") is None:
+            continue
+        load = run.get("load_average") or {}
+        out.append(f"{name}: {run['seconds'] / 60:.1f} min, {report.get('max_children')} mutants at a time "
+                   f"on {report.get('cpus')} CPUs, load average {load.get('mean')} (max {load.get('max')}).")
+    return out
 
 
 def _percent(value: float | None) -> str:
@@ -272,12 +305,6 @@ def format_report(report: Mapping[str, Any]) -> str:
         out.append("Every survivor is listed in the survivors file; no stale entry.")
     else:
         out.append(f"{len(check['unlisted'])} unlisted survivor(s), {len(check['stale'])} stale entr(y/ies).")
-    if "seconds" in report:
-        load = report.get("load_average", {})
-        out.append(f"Run: {report['seconds'] / 60:.1f} min, {report.get('max_children')} children on "
-                   f"{report.get('cpus')} CPUs, load average mean {load.get('mean')} "
-                   f"(max {load.get('max')}), "
-                   f"mutmut {report.get('tool', {}).get('version')}, commit {report.get('commit')}.")
     return "\n".join(out) + "\n"
 
 

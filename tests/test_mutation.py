@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 from conformance.__main__ import main
-from conformance.mutation_report import load_survivors
+from conformance.mutation_report import load_survivors, markdown_table
 
+ROOT = Path(__file__).resolve().parent.parent
 TARGET = "reference/format/versions.py"
 CASES = "conformance/cases/metadata/schema-version.json"
 
@@ -57,7 +58,7 @@ def test_a_real_run_kills_the_membership_mutant_and_reports_the_equivalent_one(f
     sentinel = survivors["return (-1, -1, -2)"]
     assert sentinel["status"] == "survived"
     assert sentinel["was"] == "return (-1, -1, -1)"
-    source = (Path(__file__).parent.parent / TARGET).read_text(encoding="utf-8").splitlines()
+    source = (ROOT / TARGET).read_text(encoding="utf-8").splitlines()
     assert source[sentinel["line"] - 1].strip() == "return (-1, -1, -1)"  # the line in the original file
     assert sentinel["id"] in report["check"]["unlisted"]
     row = report["modules"][0]
@@ -102,3 +103,13 @@ def test_the_readme_table_comes_from_the_report(first_run, capsys) -> None:
     table = capsys.readouterr().out
     assert table.splitlines()[0].startswith("| module | mutants |")
     assert f"| `format/versions.py` | {len(_report(work)['mutants'])} |" in table
+
+
+def test_the_readme_table_is_rendered_from_the_committed_summary() -> None:
+    # The README's mutation table is printed by `mutation-test --table docs/mutation-summary.json`,
+    # the summary the last full run wrote with --summary: never typed by hand.
+    summary = json.loads((ROOT / "docs" / "mutation-summary.json").read_text(encoding="utf-8"))
+    table = markdown_table(summary).rstrip("\n").split("\n")
+    indented = "\n".join(f"  {line}" if line else "" for line in table)
+    assert indented in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert summary["check"]["ok"], "the summary was written with unlisted or stale survivors"
