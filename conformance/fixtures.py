@@ -62,6 +62,7 @@ __all__ = [
     "build_plugin_wheel",
     "build_wheel",
     "load_source",
+    "publish_index",
     "republish",
     "rewrite_wheel",
     "wheel_filename",
@@ -452,7 +453,6 @@ def build_index(source_path: Path, out_dir: Path, plugins_dir: Path = DEFAULT_PL
     """
     source = load_source(source_path)
     index_id = source_path.stem
-    built = BuiltIndex(index_id, out_dir / index_id)
     artifacts: dict[str, bytes] = {}
     versions: dict[str, set[str]] = {}
 
@@ -492,6 +492,17 @@ def build_index(source_path: Path, out_dir: Path, plugins_dir: Path = DEFAULT_PL
         filename, data = build_plugin_wheel(plugin_source)
         publish(filename, data, filename.split("-")[1])
 
+    return publish_index(index_id, out_dir, artifacts, versions)
+
+
+def publish_index(
+    index_id: str, out_dir: Path, artifacts: Mapping[str, bytes], versions: Mapping[str, set[str]]
+) -> BuiltIndex:
+    """Write ``artifacts`` (filename -> bytes) as index ``out_dir/<index_id>`` in the three layouts.
+
+    :param versions: normalized project name -> its versions (for the PEP 691 pages).
+    """
+    built = BuiltIndex(index_id, out_dir / index_id)
     if built.root.exists():
         shutil.rmtree(built.root)
     built.flat.mkdir(parents=True)
@@ -511,6 +522,9 @@ def build_all(
 ) -> dict[str, BuiltIndex]:
     """Build every ``indexes_dir/*.toml`` (or the ids in ``only``) into ``out_dir``.
 
+    With the default ``indexes_dir`` this includes ``wheelnext-corpus``, the
+    real-world corpus (:mod:`conformance.corpus`).
+
     Also writes ``out_dir/manifest.json``: ``{index-id: {filename: sha256}}``.
 
     :raises FixtureError: on the first invalid source.
@@ -521,6 +535,10 @@ def build_all(
     for path in sorted(indexes_dir.glob("*.toml")):
         if wanted is None or path.stem in wanted:
             built[path.stem] = build_index(path, out_dir, plugins_dir)
+    from conformance.corpus import CORPUS_INDEX_ID, build_corpus
+
+    if indexes_dir == DEFAULT_INDEXES and (wanted is None or CORPUS_INDEX_ID in wanted):
+        built[CORPUS_INDEX_ID] = build_corpus(out_dir)
     if wanted is not None and wanted - set(built):
         raise FixtureError(f"no index source for: {', '.join(sorted(wanted - set(built)))}")
     manifest = {index_id: index.files for index_id, index in built.items()}

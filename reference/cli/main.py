@@ -25,7 +25,12 @@ from typing import TextIO
 
 __all__ = ["COMMAND_MODULES", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
-COMMAND_MODULES: tuple[str, ...] = ("reference.cli.format", "reference.cli.install", "reference.cli.limits")
+COMMAND_MODULES: tuple[str, ...] = (
+    "reference.cli.format",
+    "reference.cli.convert",
+    "reference.cli.install",
+    "reference.cli.limits",
+)
 """Modules contributing subcommands, in help order."""
 
 EXIT_OK = 0
