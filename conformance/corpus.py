@@ -70,7 +70,8 @@ def converted_documents(project: Path) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _single_label(document: dict[str, Any], label: str) -> bytes:
-    """PEP 825: in ``variant.json`` "variants" is "always a single entry, with the key matching the variant label"."""
+    """PEP 825: ``variants`` in ``variant.json`` is "always a single entry, with the key matching
+    the variant label"."""
     return canonical_json({**document, "variants": {label: document["variants"][label]}}).encode("utf-8")
 
 

@@ -17,7 +17,7 @@ CATALOGUE = sorted((ROOT / "reference" / "clauses").glob("*.toml"))
 SCHEMA = json.loads((ROOT / "schemas" / "clauses.schema.json").read_text(encoding="utf-8"))
 SPEC_DOCUMENTS = {"pep825", "providers", "building"}
 CLAUSE_LITERAL = re.compile(
-    r"""["']((?:pep825|providers|building|reference|wheel):[a-z0-9][a-z0-9_.-]*)["']"""
+    r"""["']((?:pep825|providers|building|reference|wheel|convert):[a-z0-9][a-z0-9_.-]*)["']"""
 )
 
 

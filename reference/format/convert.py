@@ -116,7 +116,9 @@ def _limit_error(message: str, source: str) -> InvalidVariantMetadata:
     return InvalidVariantMetadata(Violation("convert:input-limits", message, "", source))
 
 
-def convert_bytes(raw: bytes, source: str = "", target: Target = "0.2.0", kind: str = "index") -> Conversion:
+def convert_bytes(
+    raw: bytes, source: str = "", target: Target = "0.2.0", kind: str = "index"
+) -> Conversion:
     """Parse (bounded) and convert one draft document.
 
     :param raw: the file's bytes; at most :data:`MAX_BYTES`.
@@ -188,7 +190,9 @@ def _drop_unknown(data: dict[str, Any], draft: str, notes: _Notes) -> dict[str, 
             notes.warn("unknown-key", f"unknown key {key!r} ignored", "default-priorities", key)
     providers = out.get("providers")
     if isinstance(providers, dict):
-        out["providers"] = {ns: _known_provider_keys(ns, info, draft, notes) for ns, info in providers.items()}
+        out["providers"] = {
+            ns: _known_provider_keys(ns, info, draft, notes) for ns, info in providers.items()
+        }
     return out
 
 
@@ -204,7 +208,9 @@ def _known_provider_keys(namespace: str, info: Any, draft: str, notes: _Notes) -
 # -- mapping ------------------------------------------------------------------------------------
 
 
-def convert_document(data: Any, source: str = "", target: Target = "0.2.0", kind: str = "index") -> Conversion:
+def convert_document(
+    data: Any, source: str = "", target: Target = "0.2.0", kind: str = "index"
+) -> Conversion:
     """Convert one parsed draft document to ``target`` (see the module docstring).
 
     :raises InvalidVariantMetadata: as :func:`convert_bytes`, every error at once.
@@ -296,7 +302,8 @@ def _note_dropped_keys(namespace: str, info: Mapping[str, Any], draft: str, note
         )
     key = "plugin-use" if draft == "0.0.2" else "install-time"
     if key in info:
-        mode = "ahead-of-time (static-properties)" if _is_ahead_of_time(info, draft) else "install-time (requires)"
+        aot = _is_ahead_of_time(info, draft)
+        mode = "ahead-of-time (static-properties)" if aot else "install-time (requires)"
         notes.warn(
             "plugin-use" if draft == "0.0.2" else "install-time",
             f"{key} {json.dumps(info[key])} dropped: written as an {mode} provider",
@@ -399,7 +406,8 @@ def _static_values(
 def _note_override(namespace: str, feature: str, listed: list[str], values: Any, notes: _Notes) -> None:
     where = ("default-priorities", "property", namespace, feature)
     if values is None:
-        notes.warn("default-priorities", f"property order for unknown static feature {feature!r} dropped", *where)
+        message = f"property order of unknown static feature {feature!r} dropped"
+        notes.warn("default-priorities", message, *where)
         return
     unsupported = [v for v in listed if v not in values]
     done = "merged into the order of providers." + f"{namespace}.static-properties.{feature}"
@@ -434,7 +442,8 @@ def _note_unused_priorities(data: Mapping[str, Any], providers: Mapping[str, Any
     priorities = data["default-priorities"]
     for key in ("feature", "property"):
         if priorities.get(key) == {}:
-            notes.warn("default-priorities", f"empty default-priorities.{key} dropped", "default-priorities", key)
+            message = f"empty default-priorities.{key} dropped"
+            notes.warn("default-priorities", message, "default-priorities", key)
         for namespace, listed in priorities.get(key, {}).items():
             if "static-properties" in providers.get(namespace, {}) or not listed:
                 continue
