@@ -67,6 +67,7 @@ __all__ = [
     "FeatureConfig",
     "PluginRunner",
     "active_requirements",
+    "api_mismatch",
     "parse_plugin_output",
     "plugin_api_for",
 ]
@@ -77,19 +78,46 @@ _OBJECT_REF_RE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*(\.[A-Z
 
 # Runs in the child process: argv = [target_dir, endpoint, output_file].
 _RUNNER = r"""
-import importlib, json, sys
+import importlib, inspect, json, sys
 sys.path.insert(0, sys.argv[1])
 module, _, attrs = sys.argv[2].partition(":")
 plugin = importlib.import_module(module)
 for attr in filter(None, attrs.split(".")):
     plugin = getattr(plugin, attr)
-configs = plugin.get_supported_configs()
-out = [
+
+def finish(out):
+    with open(sys.argv[3], "w", encoding="utf-8") as f:
+        json.dump(out, f, default=lambda o: {"unserializable": repr(o)})
+    sys.exit(0)
+
+def missing_attributes(configs):
+    if not isinstance(configs, (list, tuple)):
+        return []
+    return sorted({a for c in configs for a in ("name", "values", "multi_value") if not hasattr(c, a)})
+
+call = getattr(plugin, "get_supported_configs", None)
+if not callable(call):
+    finish({"api_mismatch": {"missing": True}})
+try:
+    signature = inspect.signature(call)
+    signature.bind()
+except TypeError:
+    found = {"signature": str(signature)}
+    try:  # the older WheelNext API: an instance method taking known_properties
+        legacy = plugin().get_supported_configs(None) if inspect.isclass(plugin) else None
+        found["legacy_missing"] = missing_attributes(legacy)
+    except Exception as exc:
+        found["legacy_error"] = type(exc).__name__
+    finish({"api_mismatch": found})
+except ValueError:
+    pass  # no introspectable signature: just call it
+configs = call()
+if missing_attributes(configs):
+    finish({"api_mismatch": {"attributes": missing_attributes(configs)}})
+finish([
     {"name": c.name, "values": c.values, "multi_value": c.multi_value}
     for c in configs
-] if isinstance(configs, (list, tuple)) else configs
-with open(sys.argv[3], "w", encoding="utf-8") as f:
-    json.dump(out, f, default=lambda o: {"unserializable": repr(o)})
+] if isinstance(configs, (list, tuple)) else configs)
 """
 
 
@@ -166,6 +194,42 @@ def parse_plugin_output(namespace: str, data: Any) -> list[FeatureConfig]:
     if problems:
         raise ProviderError(namespace, "invalid get_supported_configs() output", problems)
     return configs
+
+
+_PROTOCOL = (
+    "the providers text (Plugin interface) calls {endpoint}.get_supported_configs() with no argument "
+    "(\"get_supported_configs() -> list[VariantFeatureConfigType]\", a classmethod of PluginType) and "
+    "reads name, values and multi_value from each config (Variant feature config class)"
+)
+
+
+def api_mismatch(namespace: str, endpoint: str, found: Mapping[str, Any]) -> ProviderError:
+    """A diagnosis for a plugin written against another provider API (for example the
+    older ``get_supported_configs(self, known_properties)`` of provider-variant-x86-64 0.0.1).
+
+    Spec: providers:plugin-configs, providers:config-attributes
+    """
+    details = [_PROTOCOL.format(endpoint=endpoint)]
+    if found.get("missing"):
+        details.append(f"{endpoint} has no get_supported_configs; the plugin would have to provide one")
+    if "signature" in found:
+        details.append(
+            f"found get_supported_configs{found['signature']}: it cannot be called without arguments "
+            "(an instance method, or a known_properties parameter, is the older WheelNext API)"
+        )
+        details.append(
+            "to conform, the plugin would have to make get_supported_configs callable on the endpoint with "
+            "no argument (a classmethod, staticmethod or module-level function) that returns the "
+            "supported features, best first"
+        )
+    missing = list(found.get("attributes", [])) + list(found.get("legacy_missing", []))
+    if missing:
+        details.append(
+            f"its feature configs lack {', '.join(sorted(set(missing)))}; each would need name (str), "
+            "values (list[str], best first) and multi_value (bool)"
+        )
+    reason = "the plugin implements another provider API than the providers text's"
+    return ProviderError(namespace, reason, details)
 
 
 class PluginRunner:
@@ -381,6 +445,8 @@ class PluginRunner:
         except (OSError, ValueError, LimitExceeded) as exc:
             message = f"the provider plugin produced no usable JSON output: {exc}"
             raise ProviderError(namespace, message) from exc
+        if isinstance(data, dict) and isinstance(data.get("api_mismatch"), dict):
+            raise api_mismatch(namespace, endpoint, data["api_mismatch"])
         return parse_plugin_output(namespace, data)
 
 
