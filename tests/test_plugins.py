@@ -305,7 +305,7 @@ def hostile_runner(fixture_plugin_links: Path) -> Iterator[PluginRunner]:
         ("variant-raising-provider", "variant_raising_provider.on_import", "failed"),
         ("variant-hanging-provider", "variant_hanging_provider.on_import", "did not finish"),
         ("variant-invalid-provider", "variant_invalid_provider.plugin:bad_value", "invalid"),
-        ("variant-invalid-provider", "variant_invalid_provider.plugin:missing_attribute", "another provider API"),
+        ("variant-invalid-provider", "variant_invalid_provider.plugin:missing_attribute", "another provider"),
         ("variant-invalid-provider", "variant_invalid_provider.plugin:not_a_list", "did not return a list"),
     ],
 )
