@@ -2,8 +2,9 @@
 
 The names in :data:`__all__` are the stable API, documented in ``docs/api.md``:
 parse a wheel filename, load and validate variant metadata, combine it,
-select a wheel for a system, evaluate variant markers, read and write
-``pylock.toml``, and the errors all of these raise. Import them from here;
+convert WheelNext draft metadata to PEP 825 format, select a wheel for a
+system, evaluate variant markers, read and write ``pylock.toml``, and the
+errors all of these raise. Import them from here;
 the modules behind them (``reference.format``, ``reference.providers``,
 ``reference.selection``, ``reference.install``, see ``docs/architecture.md``)
 may move between releases.
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
         Violation,
     )
     from reference.format.combine import combine
+    from reference.format.convert import Conversion, convert_bytes, convert_document
     from reference.format.documents import load_path
     from reference.format.filename import NULL_LABEL, WheelFilename, parse_wheel_filename
     from reference.format.indexfile import index_filename, write_index_files
@@ -86,6 +88,10 @@ _EXPORTS: dict[str, str] = {
     "combine": "reference.format.combine",
     "index_filename": "reference.format.indexfile",
     "write_index_files": "reference.format.indexfile",
+    # WheelNext draft metadata (v0.0.2, v0.0.3) -> PEP 825 format (docs/convert.md)
+    "Conversion": "reference.format.convert",
+    "convert_bytes": "reference.format.convert",
+    "convert_document": "reference.format.convert",
     # the target system (providers text)
     "Profile": "reference.providers.profiles",
     "load_profile": "reference.providers.profiles",
@@ -131,6 +137,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "NULL_LABEL",
     "Candidate",
+    "Conversion",
     "FileLink",
     "InconsistentMetadata",
     "InvalidLock",
@@ -160,6 +167,8 @@ __all__ = [
     "Violation",
     "WheelFilename",
     "combine",
+    "convert_bytes",
+    "convert_document",
     "dumps_lock",
     "evaluate_requires",
     "explain_selection",

@@ -7,7 +7,11 @@ provide it is ``requires`` filtered by markers (:func:`plugin_requirements`)
 and where its API lives is ``plugin-api`` or the default derived from the
 first requirement (:func:`plugin_api`). A tool runs trusted plugins through a
 :class:`PluginRunner` (the real one is :mod:`reference.providers.plugins`)
-and may implement namespaces itself (:data:`BuiltinProvider`).
+and may implement namespaces itself (:data:`BuiltinProvider`). A plugin
+written against another API (the older WheelNext
+``get_supported_configs(self, known_properties)``, configs without
+``multi_value``) gets a diagnosis naming the mismatch and the change it would
+need (:func:`api_mismatch`), not a bare ``TypeError``.
 
 This module is pure: it never imports or runs a plugin.
 """
@@ -31,6 +35,7 @@ __all__ = [
     "BuiltinProvider",
     "FeatureConfig",
     "PluginRunner",
+    "api_mismatch",
     "plugin_api",
     "plugin_requirements",
     "validate_configs",
@@ -167,3 +172,39 @@ def validate_configs(namespace: str, configs: object) -> dict[str, tuple[str, ..
     if problems:
         raise ProviderError(namespace, "invalid get_supported_configs() output", problems)
     return features
+
+
+_PROTOCOL = (
+    "the providers text (Plugin interface) calls {endpoint}.get_supported_configs() with no argument "
+    "(\"get_supported_configs() -> list[VariantFeatureConfigType]\", a classmethod of PluginType) and "
+    "reads name, values and multi_value from each config (Variant feature config class)"
+)
+
+
+def api_mismatch(namespace: str, endpoint: str, found: Mapping[str, Any]) -> ProviderError:
+    """A diagnosis for a plugin written against another provider API (for example the
+    older ``get_supported_configs(self, known_properties)`` of provider-variant-x86-64 0.0.1).
+
+    Spec: providers:plugin-configs, providers:config-attributes
+    """
+    details = [_PROTOCOL.format(endpoint=endpoint)]
+    if found.get("missing"):
+        details.append(f"{endpoint} has no get_supported_configs; the plugin would have to provide one")
+    if "signature" in found:
+        details.append(
+            f"found get_supported_configs{found['signature']}: it cannot be called without arguments "
+            "(an instance method, or a known_properties parameter, is the older WheelNext API)"
+        )
+        details.append(
+            "to conform, the plugin would have to make get_supported_configs callable on the endpoint with "
+            "no argument (a classmethod, staticmethod or module-level function) that returns the "
+            "supported features, best first"
+        )
+    missing = list(found.get("attributes", [])) + list(found.get("legacy_missing", []))
+    if missing:
+        details.append(
+            f"its feature configs lack {', '.join(sorted(set(missing)))}; each would need name (str), "
+            "values (list[str], best first) and multi_value (bool)"
+        )
+    reason = "the plugin implements another provider API than the providers text's"
+    return ProviderError(namespace, reason, details)

@@ -19,7 +19,11 @@ use an isolated virtual environment for that purpose."
 4. a separate ``python -I`` process imports the API endpoint (``plugin-api``,
    or the default inferred from the first requirement) and calls
    ``get_supported_configs()``; it writes the result as JSON to a file (so a
-   plugin printing to stdout cannot corrupt it), under a timeout;
+   plugin printing to stdout cannot corrupt it), under a timeout. It first
+   checks that the endpoint's ``get_supported_configs`` can be called without
+   arguments and that the configs have ``name``, ``values`` and
+   ``multi_value``; if not, it reports what it found and the runner raises
+   :func:`~reference.providers.interface.api_mismatch`'s diagnosis;
 5. the result is validated (``providers:plugin-configs``).
 
 A crash, a hang, an install failure or invalid output raise
@@ -61,13 +65,12 @@ from reference.format.model import ProviderInfo
 from reference.format.properties import NAME_RE, VALUE_RE
 from reference.limits import LimitExceeded, parse_json, quoted, read_regular
 from reference.providers._plugin_cache import EnvironmentCache, default_cache_dir
-from reference.providers.interface import FeatureConfig, plugin_api, plugin_requirements
+from reference.providers.interface import FeatureConfig, api_mismatch, plugin_api, plugin_requirements
 
 __all__ = [
     "FeatureConfig",
     "PluginRunner",
     "active_requirements",
-    "api_mismatch",
     "parse_plugin_output",
     "plugin_api_for",
 ]
@@ -194,42 +197,6 @@ def parse_plugin_output(namespace: str, data: Any) -> list[FeatureConfig]:
     if problems:
         raise ProviderError(namespace, "invalid get_supported_configs() output", problems)
     return configs
-
-
-_PROTOCOL = (
-    "the providers text (Plugin interface) calls {endpoint}.get_supported_configs() with no argument "
-    "(\"get_supported_configs() -> list[VariantFeatureConfigType]\", a classmethod of PluginType) and "
-    "reads name, values and multi_value from each config (Variant feature config class)"
-)
-
-
-def api_mismatch(namespace: str, endpoint: str, found: Mapping[str, Any]) -> ProviderError:
-    """A diagnosis for a plugin written against another provider API (for example the
-    older ``get_supported_configs(self, known_properties)`` of provider-variant-x86-64 0.0.1).
-
-    Spec: providers:plugin-configs, providers:config-attributes
-    """
-    details = [_PROTOCOL.format(endpoint=endpoint)]
-    if found.get("missing"):
-        details.append(f"{endpoint} has no get_supported_configs; the plugin would have to provide one")
-    if "signature" in found:
-        details.append(
-            f"found get_supported_configs{found['signature']}: it cannot be called without arguments "
-            "(an instance method, or a known_properties parameter, is the older WheelNext API)"
-        )
-        details.append(
-            "to conform, the plugin would have to make get_supported_configs callable on the endpoint with "
-            "no argument (a classmethod, staticmethod or module-level function) that returns the "
-            "supported features, best first"
-        )
-    missing = list(found.get("attributes", [])) + list(found.get("legacy_missing", []))
-    if missing:
-        details.append(
-            f"its feature configs lack {', '.join(sorted(set(missing)))}; each would need name (str), "
-            "values (list[str], best first) and multi_value (bool)"
-        )
-    reason = "the plugin implements another provider API than the providers text's"
-    return ProviderError(namespace, reason, details)
 
 
 class PluginRunner:
