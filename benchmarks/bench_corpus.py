@@ -241,18 +241,19 @@ def _convert_rows(corpus: Path, work: Path, runs: int) -> list[tuple[str, str, s
 
 
 def measure(runs: int) -> str:
-    from conformance.corpus import CORPUS
+    from conformance.corpus import CORPUS, CORPUS_INDEX_ID
     from conformance.server import FixtureServer
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        build, out = timed(_python("-m", "conformance.corpus", str(work / "idx")), 1)
-        counts = json.loads(out.strip().splitlines()[-1])
-        what = f"build the corpus index ({counts['wheels']:,} stub wheels, {counts['documents']} documents)"
+        argv = _python("-m", "conformance", "build-fixtures", str(work / "idx"), "--only", CORPUS_INDEX_ID)
+        build, _ = timed(argv, 1)
+        flat = work / "idx" / CORPUS_INDEX_ID / "flat"
+        wheels, documents = len(list(flat.glob("*.whl"))), len(list(flat.glob("*-variants.json")))
+        what = f"build the corpus index ({wheels:,} stub wheels, {documents} documents)"
         rows = [(what, f"{build:.1f} s", "-")]
         with FixtureServer(work / "idx", max_seconds=1800.0) as server:
             rows += _select_rows(server.url.rstrip("/"), work, runs)
-        flat = work / "idx" / "wheelnext-corpus" / "flat"
         rows += _worker_rows(flat, runs)
         rows += _convert_rows(CORPUS, work, runs)
     head = [f"| what (whole processes, median of {runs}) | reference | other tool |", "| --- | --- | --- |"]

@@ -18,6 +18,10 @@ Project pages link to the files in ``flat/`` by relative URL with a
 "Index-level metadata": "it MUST be provided in all the responses where the
 variant wheels are included").
 
+With the default sources, :func:`build_all` also builds ``wheelnext-corpus``
+(:func:`build_corpus`): the real WheelNext test index read by
+:mod:`conformance.corpus`, one stub wheel per real filename.
+
 Every wheel carries ``{import_name}/_variant_identity.json``
 (``{"filename", "label", "tags"}``) and an ``{import_name}/__init__.py``
 exposing it as ``IDENTITY``, so an installer's choice can be read back from
@@ -47,6 +51,7 @@ from packaging.tags import parse_tag
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from conformance.corpus import CORPUS, CORPUS_INDEX_ID, CorpusError, read_corpus
 from reference._toml import TOMLDecodeError, loads
 from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, canonical_json
 
@@ -58,6 +63,7 @@ __all__ = [
     "BuiltIndex",
     "FixtureError",
     "build_all",
+    "build_corpus",
     "build_index",
     "build_plugin_wheel",
     "build_wheel",
@@ -514,6 +520,31 @@ def publish_index(
     return built
 
 
+def build_corpus(out_dir: Path, corpus: Path = CORPUS, projects: Iterable[str] | None = None) -> BuiltIndex:
+    """Build fixture index ``wheelnext-corpus`` (:mod:`conformance.corpus`) into ``out_dir/wheelnext-corpus``:
+    one stub wheel per real filename, the converted documents, the three layouts.
+
+    :param projects: corpus folder names to include (default: all).
+    :raises FixtureError: the corpus is missing or inconsistent (a label in no document).
+    """
+    try:
+        contents = read_corpus(corpus, projects)
+    except CorpusError as exc:
+        raise FixtureError(str(exc)) from exc
+    artifacts = dict(contents.documents)
+    for wheel in contents.wheels:
+        _, artifacts[wheel.filename] = build_wheel(
+            wheel.project,
+            wheel.version,
+            wheel.tags,
+            label=wheel.label,
+            build=wheel.build,
+            variant_json=wheel.variant_json,
+            filename=wheel.filename,
+        )
+    return publish_index(CORPUS_INDEX_ID, out_dir, artifacts, contents.versions)
+
+
 def build_all(
     out_dir: Path,
     indexes_dir: Path = DEFAULT_INDEXES,
@@ -535,8 +566,6 @@ def build_all(
     for path in sorted(indexes_dir.glob("*.toml")):
         if wanted is None or path.stem in wanted:
             built[path.stem] = build_index(path, out_dir, plugins_dir)
-    from conformance.corpus import CORPUS_INDEX_ID, build_corpus
-
     if indexes_dir == DEFAULT_INDEXES and (wanted is None or CORPUS_INDEX_ID in wanted):
         built[CORPUS_INDEX_ID] = build_corpus(out_dir)
     if wanted is not None and wanted - set(built):

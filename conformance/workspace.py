@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = [
+    "DIGEST_SOURCES",
     "FIXTURE_OPS",
     "FIXTURE_SOURCES",
     "HTTP_CAPABILITIES",
@@ -45,20 +46,29 @@ FIXTURE_OPS = frozenset({"select", "install", "pylock"})
 HTTP_CAPABILITIES = frozenset({"index.pep503", "index.pep691"})
 
 
-def sources_digest() -> str:
-    """A short digest of everything the built fixtures are made from."""
+#: What the built fixtures are made from, relative to the repository root: the
+#: fixture sources, the WheelNext corpus snapshot, the builders, and the draft
+#: converter (the corpus documents are its output).
+DIGEST_SOURCES = (
+    "fixtures/indexes",
+    "fixtures/plugins",
+    "fixtures/locks",
+    "fixtures/corpus",
+    "conformance/fixtures.py",
+    "conformance/corpus.py",
+    "reference/format/convert.py",
+)
+
+
+def sources_digest(root: Path = _ROOT) -> str:
+    """A short digest of everything the built fixtures are made from (:data:`DIGEST_SOURCES` under *root*)."""
     digest = hashlib.sha256()
-    roots = [
-        FIXTURE_SOURCES / "indexes",
-        FIXTURE_SOURCES / "plugins",
-        FIXTURE_SOURCES / "locks",
-        _PACKAGE / "fixtures.py",
-    ]
-    for root in roots:
-        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+    for source in DIGEST_SOURCES:
+        top = root / source
+        files = sorted(top.rglob("*")) if top.is_dir() else [top]
         for path in files:
             if path.is_file():
-                digest.update(str(path.relative_to(_ROOT)).encode())
+                digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

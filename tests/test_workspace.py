@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import conformance.fixtures
-from conformance.workspace import PRUNE_AFTER_SECONDS, built_fixtures, sources_digest
+from conformance.workspace import DIGEST_SOURCES, PRUNE_AFTER_SECONDS, built_fixtures, sources_digest
 
 
 @pytest.fixture
@@ -55,3 +55,19 @@ def test_prune_keeps_builds_other_runs_may_still_read(tmp_path: Path, builds: li
     target = built_fixtures(tmp_path, "fx", prune=True)
     assert target.is_dir() and recent.is_dir()
     assert not old.exists() and not broken.exists()
+
+
+def test_digest_covers_every_source_the_build_reads(tmp_path: Path) -> None:
+    # a change in the corpus snapshot, its reader or the converter must rebuild the fixtures
+    assert {"fixtures/corpus", "conformance/corpus.py", "reference/format/convert.py"} <= set(DIGEST_SOURCES)
+    for source in DIGEST_SOURCES:
+        path = tmp_path / source / "f.txt" if "." not in Path(source).name else tmp_path / source
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("a")
+    seen = {sources_digest(tmp_path)}
+    for source in DIGEST_SOURCES:
+        path = tmp_path / source / "f.txt" if "." not in Path(source).name else tmp_path / source
+        path.write_text("b")
+        seen.add(sources_digest(tmp_path))
+    assert len(seen) == len(DIGEST_SOURCES) + 1
+    assert sources_digest() == sources_digest(Path(conformance.fixtures.ROOT))
