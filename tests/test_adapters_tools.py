@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.tags import Tag
 
+from conformance.adapters._tools import index_facts, project_index, tag_order_differs
 from conformance.adapters.base import Adapter, Result, Skipped, Workspace, is_known_capability
 from conformance.adapters.pip import PipAdapter
 from conformance.adapters.simulated_cpu import namespaces_unavailable
@@ -596,3 +598,43 @@ def test_variantlib_parses_filenames(world: Path, tmp_path: Path) -> None:
     assert got["valid"] is True
     assert got["parsed"]["variant_label"] == "v3"
     assert got["parsed"]["python_tags"] == ["py3"]
+
+
+# -- the shared helpers that keep large indexes cheap (the corpus index: 10,207 wheels) ---------------
+
+
+def test_project_index_holds_only_the_named_projects(world: Path, tmp_path: Path) -> None:
+    flat = world / "built" / "adapters" / "flat"
+    out = project_index(flat, ["old", "blas"], tmp_path / "sub")
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(p.name for p in flat.iterdir() if p.name.split("-")[0] in ("old", "blas"))
+    assert "blas-1.0-variants.json" in names and not any(n.startswith(("gpu", "app")) for n in names)
+    (out / names[0]).unlink()  # the copy is the caller's: the built index keeps its file
+    assert (flat / names[0]).is_file()
+
+
+def test_index_facts_are_remembered_but_each_caller_gets_a_copy(world: Path, tmp_path: Path) -> None:
+    flat = world / "built" / "adapters" / "flat"
+    first = index_facts(flat, ["blas"])
+    assert "blas" in first.providers and "gpu-1.0-variants.json" not in first.documents
+    first.filenames.clear()
+    again = index_facts(flat, ["blas"])
+    assert again.filenames and again == index_facts(flat, {"blas"})
+    # a directory that changes is surveyed again
+    other = project_index(flat, ["blas"], tmp_path / "sub")
+    assert len(index_facts(other).filenames) == len(again.filenames)
+    next(other.glob("blas-*.whl")).unlink()
+    assert len(index_facts(other).filenames) == len(again.filenames) - 1
+
+
+def test_tag_order_differs_compares_rank_and_compatibility() -> None:
+    linux_wheel, any_wheel = "p-1-cp312-cp312-manylinux_2_28_x86_64.whl", "p-1-py3-none-any.whl"
+    wheels = [linux_wheel, any_wheel, "p-1-cp311-cp311-win32.whl", "not a wheel"]
+    linux, anyp = Tag("cp312", "cp312", "manylinux_2_28_x86_64"), Tag("py3", "none", "any")
+    assert tag_order_differs(wheels, [linux, anyp], [linux, anyp, linux]) is None
+    assert tag_order_differs(wheels, [linux, anyp], [anyp, linux]) == (
+        f"the profile's tags rank {linux_wheel} and {any_wheel} differently from the tool's"
+    )
+    assert tag_order_differs(wheels, [linux, anyp], [anyp]) == (
+        f"{linux_wheel} is compatible under the profile's tags but not under the tool's"
+    )

@@ -13,9 +13,12 @@ only on the local disk or on ``127.0.0.1``, and a timeout on every run.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import re
+import shutil
 import subprocess
 import urllib.parse
 import zipfile
@@ -46,6 +49,7 @@ __all__ = [
     "load_profile_data",
     "profile_platforms",
     "profile_tags",
+    "project_index",
     "requirement_name",
     "run_tool",
     "system_mismatch",
@@ -158,6 +162,15 @@ def profile_tags(data: Mapping[str, Any]) -> list[Tag] | None:
     return tags
 
 
+def _wheel_tags(filename: str) -> set[Tag] | None:
+    """The tags a wheel filename expands to; ``None`` if it is not a valid wheel filename."""
+    try:
+        parsed = parse_wheel_filename(filename)
+    except VariantError:
+        return None
+    return {Tag(*text.split("-")) for text in parsed.tags()}
+
+
 def tag_order_differs(filenames: Iterable[str], wanted: Sequence[Tag], actual: Sequence[Tag]) -> str | None:
     """Whether two supported-tag lists judge *filenames* differently.
 
@@ -167,18 +180,21 @@ def tag_order_differs(filenames: Iterable[str], wanted: Sequence[Tag], actual: S
     knows *actual* (the tags it installs for) behaves as the profile asks.
     """
 
-    def rank(tags: Sequence[Tag], filename: str) -> int | None:
-        try:
-            parsed = parse_wheel_filename(filename)
-        except VariantError:
-            return None
-        wheel_tags = {Tag(*text.split("-")) for text in parsed.tags()}
-        positions = [i for i, tag in enumerate(tags) if tag in wheel_tags]
-        return min(positions) if positions else None
+    def positions(tags: Sequence[Tag]) -> dict[Tag, int]:
+        first: dict[Tag, int] = {}
+        for i, tag in enumerate(tags):
+            first.setdefault(tag, i)
+        return first
+
+    def rank(position: Mapping[Tag, int], wheel_tags: set[Tag] | None) -> int | None:
+        found = [position[tag] for tag in wheel_tags or () if tag in position]
+        return min(found) if found else None
 
     names = sorted(filenames)
-    ranks_wanted = {name: rank(wanted, name) for name in names}
-    ranks_actual = {name: rank(actual, name) for name in names}
+    tags_of = {name: _wheel_tags(name) for name in names}
+    wanted_at, actual_at = positions(wanted), positions(actual)
+    ranks_wanted = {name: rank(wanted_at, tags_of[name]) for name in names}
+    ranks_actual = {name: rank(actual_at, tags_of[name]) for name in names}
     for name in names:
         if (ranks_wanted[name] is None) != (ranks_actual[name] is None):
             verdict = "compatible" if ranks_wanted[name] is not None else "incompatible"
@@ -245,16 +261,36 @@ def _marker_variables(metadata: str) -> set[str]:
     return found
 
 
+def _project_of(filename: str) -> str:
+    return canonicalize_name(filename.split("-", 1)[0])
+
+
 def index_facts(flat: Path, names: Iterable[str] | None = None) -> IndexFacts:
     """Survey the find-links directory *flat* of a built fixture index.
 
+    A built index does not change while it is in use, and the cases of one
+    project ask about it again and again (the corpus: nine machines per
+    project, among 10,207 files), so the survey is remembered per directory
+    (its path, inode and modification time) and names; each caller gets its
+    own copy.
+
     :param names: normalized project names to look at (all when ``None``).
     """
-    wanted = set(names) if names is not None else None
+    try:
+        stat = flat.stat()
+    except OSError:
+        return IndexFacts()
+    key = (str(flat.resolve()), stat.st_ino, stat.st_mtime_ns)
+    wanted = frozenset(names) if names is not None else None
+    return copy.deepcopy(_survey(key, wanted))
+
+
+@functools.lru_cache(maxsize=128)
+def _survey(key: tuple[str, int, int], wanted: frozenset[str] | None) -> IndexFacts:
+    flat = Path(key[0])
     facts = IndexFacts()
     for path in sorted(flat.iterdir()) if flat.is_dir() else []:
-        project = canonicalize_name(path.name.split("-", 1)[0])
-        if wanted is not None and project not in wanted:
+        if wanted is not None and _project_of(path.name) not in wanted:
             continue
         if path.name.endswith("-variants.json"):
             try:
@@ -277,6 +313,32 @@ def index_facts(flat: Path, names: Iterable[str] | None = None) -> IndexFacts:
             except (OSError, ValueError, zipfile.BadZipFile):
                 continue
     return facts
+
+
+def project_index(flat: Path, names: Iterable[str], out: Path) -> Path:
+    """A find-links directory *out* with only the files of projects *names* from *flat*.
+
+    What a tool sees of one project is the same as in the whole index (its
+    wheels and its ``-variants.json`` files), but the tool no longer reads
+    every other project's files: the corpus index holds 10,207 wheels, torch
+    906 of them. Files are hard-linked (copied where the file system cannot
+    link), so *out* costs a directory entry per file; the tool must not write
+    to them.
+
+    :param names: normalized project names.
+    :returns: *out*.
+    """
+    wanted = set(names)
+    out.mkdir(parents=True, exist_ok=True)
+    with os.scandir(flat) as entries:
+        chosen = sorted(e.path for e in entries if _project_of(e.name) in wanted and e.is_file())
+    for path in chosen:
+        target = out / os.path.basename(path)
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copyfile(path, target)
+    return out
 
 
 def target_tags(python_version: str, platforms: Sequence[str] | None, expand: bool = True) -> list[Tag]:

@@ -51,6 +51,12 @@ ranking for ``select`` cases; default ``1``).
 ``ranked`` is observed, not computed: after uv has chosen, the chosen wheel is
 removed from a copy of the find-links directory and uv is asked again (with
 the requirement pinned to the chosen version), until it finds nothing.
+
+A ``select`` case installs with ``--no-deps``, so uv is given a find-links
+directory with only the requested project's files (``_tools.project_index``,
+hard links): what it can choose from is the same, but it does not read the
+other projects of a large index (the corpus index has 10,207 wheels), and
+the copies the ranking makes hold one project, not the whole index.
 """
 
 from __future__ import annotations
@@ -81,6 +87,7 @@ from conformance.adapters._tools import (
     installed_wheels,
     load_profile_data,
     profile_platforms,
+    project_index,
     requirement_name,
     run_tool,
     system_mismatch,
@@ -390,7 +397,7 @@ class UvAdapter:
             return system
         sim, target = system
         uv = _Invocation(self, workspace.tmp, target, sim, preview)
-        with self._index(workspace, index_id, flat) as index_args:
+        with self._index(workspace, index_id, flat, None if op == "install" else [name]) as index_args:
             done, installed = uv.install(requirement, index_args, deps=op == "install")
         if any(sign in done.stderr for sign in _HARNESS_TROUBLE):
             return Errored(f"uv could not run the case as intended: {done.tail()}")
@@ -416,14 +423,22 @@ class UvAdapter:
         return Result(value, projection=projected)
 
     @contextlib.contextmanager
-    def _index(self, workspace: Workspace, index_id: str, flat: Path) -> Iterator[list[str]]:
+    def _index(
+        self, workspace: Workspace, index_id: str, flat: Path, projects: list[str] | None = None
+    ) -> Iterator[list[str]]:
         """uv's index options for the case: the find-links directory, or a loopback URL.
 
         A projected copy is served by a server of its own, on 127.0.0.1, for the run.
+
+        :param projects: the only projects uv needs (a ``select`` runs with
+            ``--no-deps``): a find-links directory then holds only their files.
         """
         # the option applies where the suite serves HTTP; a case naming a kind decides itself
         kind = workspace.index_kind() or (self._default_kind if workspace.base_url else "flat")
         if kind == "flat":
+            if projects is not None and flat == workspace.fixtures / index_id / "flat":
+                out = Path(tempfile.mkdtemp(prefix="find-links-", dir=workspace.tmp))
+                flat = project_index(flat, projects, out)
             yield ["--no-index", "--find-links", str(flat), "--offline"]
         elif flat == workspace.fixtures / index_id / "flat":
             yield ["--index-url", index_url(workspace, index_id, kind)]
@@ -618,8 +633,7 @@ class _Invocation:
         find-links directory and uv is asked again, until it finds nothing.
         """
         version = parse_wheel_filename(selected).version
-        work = Path(tempfile.mkdtemp(prefix="ranking-", dir=self._tmp))
-        shutil.copytree(flat, work, dirs_exist_ok=True)
+        work = project_index(flat, [name], Path(tempfile.mkdtemp(prefix="ranking-", dir=self._tmp)))
         ranked = [selected]
         for _ in range(len(list(work.glob("*.whl")))):
             (work / ranked[-1]).unlink()
