@@ -19,10 +19,9 @@ Usage::
 
     python benchmarks/bench_corpus.py [--runs 5] [--readme]
 
-``--readme`` writes the table between the ``corpus-bench`` markers of README.md;
-``--block NAME`` writes standard input between the ``NAME`` markers (the corpus
-results per adapter: ``python -m conformance.report out/corpus-*.json | python
-benchmarks/bench_corpus.py --block corpus-results``).
+``--readme`` writes the table between the ``corpus-bench`` markers of README.md
+(the corpus results per adapter come from ``python -m conformance.report
+out/corpus-*.json --into README.md:corpus-results``).
 """
 
 from __future__ import annotations
@@ -263,35 +262,22 @@ def measure(runs: int) -> str:
     return "\n".join(head + [f"| {a} | {b} | {c} |" for a, b, c in rows]) + "\n" + note
 
 
-def write_readme(table: str, block: str = "corpus-bench") -> None:
-    """Replace the text between ``<!-- BLOCK:start -->`` and ``<!-- BLOCK:end -->`` in README.md."""
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    start, end = f"<!-- {block}:start -->\n", f"<!-- {block}:end -->"
-    if start not in text or end not in text:
-        raise SystemExit(f"README.md has no {block} markers")
-    before, rest = text.split(start, 1)
-    readme.write_text(before + start + table + rest[rest.index(end):], encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
-    parser.add_argument("--block", metavar="NAME", help="write standard input into README.md block NAME")
     parser.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.task:
         print(TASKS[args.task](Path(args.path)))
         return 0
-    if args.block:
-        write_readme(sys.stdin.read(), args.block)
-        return 0
     table = measure(args.runs)
     print(table)
     if args.readme:
-        write_readme(table)
+        from conformance.report import write_block
+
+        write_block(ROOT / "README.md", "corpus-bench", table)
     return 0
 
 

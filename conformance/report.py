@@ -4,7 +4,9 @@ Written by ``--conformance-report PATH`` as one JSON document (shape:
 ``schemas/report.schema.json``): :func:`build_report` assembles it from the
 per-case records that :class:`conformance.reporting.ReportCollector` gathers
 during the run.  :func:`markdown_table` and ``python -m conformance.report``
-render several reports side by side.
+render several reports side by side; ``--into FILE:BLOCK`` writes the table
+between two marker lines of a document (the README's and ``docs/tools.md``'s
+results tables come from there).
 
 Outcomes: ``passed``; ``projected`` (passed on a projected form of the case:
 the adapter expressed the case's system in a form the tool has, see
@@ -23,6 +25,7 @@ import datetime
 import json
 import sys
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -32,6 +35,7 @@ __all__ = [
     "counts",
     "main",
     "markdown_table",
+    "write_block",
 ]
 
 #: Version of the report format (bumped when its shape changes).
@@ -170,17 +174,44 @@ def markdown_table(reports: list[Mapping[str, Any]], key: str = "by_section") ->
     return "\n".join(lines) + "\n"
 
 
+def write_block(path: Path, block: str, text: str) -> None:
+    """Replace what stands between ``<!-- BLOCK:start -->`` and ``<!-- BLOCK:end -->`` in *path*.
+
+    :raises ValueError: the file lacks the markers (nothing is written).
+    """
+    content = path.read_text(encoding="utf-8")
+    start, end = f"<!-- {block}:start -->\n", f"<!-- {block}:end -->"
+    if start not in content or end not in content.split(start, 1)[1]:
+        raise ValueError(f"{path} has no '{start.strip()}' ... '{end}' markers")
+    before, rest = content.split(start, 1)
+    path.write_text(before + start + text + rest[rest.index(end) :], encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m conformance.report REPORT.json ...``: print the results table for the README."""
     parser = argparse.ArgumentParser(prog="python -m conformance.report", description=main.__doc__)
     parser.add_argument("reports", nargs="+", type=argparse.FileType("r", encoding="utf-8"))
     parser.add_argument("--by", choices=("section", "topic", "clause"), default="section")
+    parser.add_argument(
+        "--into",
+        metavar="FILE:BLOCK",
+        help="write the table between the <!-- BLOCK:start --> and <!-- BLOCK:end --> lines of FILE",
+    )
     args = parser.parse_args(argv)
     try:
         reports = [json.load(handle) for handle in args.reports]
-        sys.stdout.write(markdown_table(reports, f"by_{args.by}"))
+        table = markdown_table(reports, f"by_{args.by}")
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         print(f"error: not a conformance report: {exc}", file=sys.stderr)
+        return 2
+    if not args.into:
+        sys.stdout.write(table)
+        return 0
+    path, _, block = args.into.rpartition(":")
+    try:
+        write_block(Path(path), block, table)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
 

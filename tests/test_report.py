@@ -115,3 +115,17 @@ def test_projected_results_have_their_own_count_and_cell() -> None:
     old = json.loads(json.dumps(report))
     del old["by_topic"]["a"]["projected"]
     assert "| a | 1 / 0 / 0 |" in markdown_table([old], "by_topic")
+
+
+def test_the_table_goes_between_the_markers_of_a_document(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    one = build_report([record("a/b/c", "passed", [])], {"name": "x", "version": "1"}, duration=0)
+    report.write_text(json.dumps(one))
+    doc = tmp_path / "README.md"
+    doc.write_text("intro\n<!-- results:start -->\nold table\n<!-- results:end -->\noutro\n")
+    assert main([str(report), "--by", "topic", "--into", f"{doc}:results"]) == 0
+    text = doc.read_text()
+    assert text.startswith("intro\n<!-- results:start -->\n| topic | x 1 |\n")
+    assert "old table" not in text and text.endswith("<!-- results:end -->\noutro\n")
+    assert main([str(report), "--into", f"{doc}:missing"]) == 2
+    assert doc.read_text() == text
