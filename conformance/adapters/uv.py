@@ -95,6 +95,7 @@ from conformance.adapters._tools import (
 )
 from conformance.adapters.base import AdapterInfo, Errored, Outcome, Result, Skipped, Workspace
 from conformance.adapters.uv_format_rules import Experiment, filename_experiment, validate_experiment
+from conformance.adapters.uv_interpreter import InterpreterCache
 from reference._toml import loads as toml_loads
 from reference.format.filename import parse_wheel_filename
 
@@ -320,6 +321,11 @@ class UvAdapter:
         self._timeout = float(options.get("timeout", "120"))
         self._rank = options.get("rank", "1") not in ("0", "false", "no")
         self._info: AdapterInfo | None = None
+        self._interpreter = InterpreterCache(self._uv, self._python, self._timeout)
+
+    def close(self) -> None:
+        """Forget uv's description of the interpreter (kept for the adapter's runs)."""
+        self._interpreter.close()
 
     def info(self) -> AdapterInfo:
         """uv's version and what this adapter can make it do."""
@@ -588,6 +594,7 @@ class _Invocation:
         the run and ``{name: wheel}`` it installed."""
         destination = Path(tempfile.mkdtemp(prefix="target-", dir=self._tmp))
         self.last_target = destination
+        cache_args, cache = self._adapter._interpreter.cache_args(self._tmp, self._sim.cpuinfo)
         home = self._tmp / "home"
         home.mkdir(parents=True, exist_ok=True)
         argv = [
@@ -600,7 +607,7 @@ class _Invocation:
             self._adapter._python,
             *self._target.args,
             "--no-config",
-            "--no-cache",
+            *cache_args,
             "--only-binary",
             ":all:",
             "--link-mode",
@@ -623,7 +630,11 @@ class _Invocation:
             argv = simulated_cpu.wrap(argv, cpuinfo)
         extra = {"UV_NO_CONFIG": "1", "UV_PYTHON_DOWNLOADS": "never", **self._target.env, **self._sim.env}
         env = clean_env(home, extra)
-        done = run_tool(argv, env, self._tmp, timeout=self._adapter._timeout)
+        try:
+            done = run_tool(argv, env, self._tmp, timeout=self._adapter._timeout)
+        finally:
+            if cache is not None:
+                shutil.rmtree(cache, ignore_errors=True)
         return done, installed_wheels(destination) if done.returncode == 0 else {}
 
     def ranking(self, name: str, selected: str, flat: Path) -> list[str]:
