@@ -47,8 +47,9 @@ HTTP_CAPABILITIES = frozenset({"index.pep503", "index.pep691"})
 
 
 #: What the built fixtures are made from, relative to the repository root: the
-#: fixture sources, the WheelNext corpus snapshot, the builders, and the draft
-#: converter (the corpus documents are its output).
+#: fixture sources, the WheelNext corpus snapshot, the builders, the draft
+#: converter (the corpus documents are its output) and the canonical JSON
+#: writer every built document goes through.
 DIGEST_SOURCES = (
     "fixtures/indexes",
     "fixtures/plugins",
@@ -57,6 +58,7 @@ DIGEST_SOURCES = (
     "conformance/fixtures.py",
     "conformance/corpus.py",
     "reference/format/convert.py",
+    "reference/format/model.py",
 )
 
 
