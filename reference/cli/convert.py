@@ -26,7 +26,8 @@ sentence it rests on (docs/convert.md). The result is written only if it
 validates as the target format.
 
 exit status: 0 converted (warnings may be printed), 1 invalid or unconvertible
-input (nothing written), 2 usage or I/O error.
+input (nothing written), 2 usage or I/O error, or input beyond a limit of
+variant-ref limits (larger, deeper or with longer numbers; nothing written).
 
 examples:
   variant-ref convert torch-2.9.0-variants.json > out/torch-2.9.0-variants.json
@@ -58,11 +59,11 @@ def _convert(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from reference.errors import VariantError
-    from reference.format.convert import MAX_BYTES, convert_bytes
+    from reference.format.convert import convert_bytes
+    from reference.limits import read_regular
 
     path = Path(args.path)
-    with path.open("rb") as handle:
-        raw = handle.read(MAX_BYTES + 1)
+    raw = read_regular(path)  # a regular file, at most the document-bytes limit
     kind = "wheel" if path.name == "variant.json" else "index"
     try:
         result = convert_bytes(raw, str(path), args.to, kind)
@@ -106,10 +107,11 @@ def _finish(args: argparse.Namespace, document: Any, warnings: list[Any], errors
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         from reference import clauses
+        from reference.limits import describe
 
         for kind, items in (("warning", warnings), ("error", errors)):
             for item in items:
-                print(f"{kind}: {item}", file=sys.stderr)
+                print(f"{kind}: {describe(item)}", file=sys.stderr)
                 if kind == "error" and clauses.quote(item.clause):
                     print(f'  rule: "{clauses.quote(item.clause)}"', file=sys.stderr)
     return 1 if errors else 0

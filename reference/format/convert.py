@@ -27,11 +27,10 @@ from reference.errors import InvalidVariantMetadata, Violation
 from reference.format._schema import SCHEMA_DIR, json_pointer
 from reference.format.metadata import load_metadata, parse_json_bytes
 from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, canonical_json
+from reference.limits import LimitExceeded, check_document, int_limit, quoted, shorten
 
 __all__ = [
     "DRAFT_SCHEMAS",
-    "MAX_BYTES",
-    "MAX_DEPTH",
     "TARGETS",
     "Conversion",
     "convert_bytes",
@@ -46,9 +45,6 @@ DRAFT_SCHEMAS: dict[str, str] = {
 
 TARGETS: dict[str, str] = {"0.1.1": SCHEMA_0_1_1, "0.2.0": SCHEMA_0_2_0}
 """Target format -> the ``$schema`` URL written."""
-
-MAX_BYTES = 8 * 1024 * 1024
-MAX_DEPTH = 64
 
 Target = Literal["0.1.1", "0.2.0"]
 
@@ -98,47 +94,23 @@ class _Notes:
 # -- reading ------------------------------------------------------------------------------------
 
 
-def _depth_ok(data: Any, limit: int) -> bool:
-    """Whether ``data`` nests at most ``limit`` levels (checked without recursion)."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return False
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
-    return True
-
-
-def _limit_error(message: str, source: str) -> InvalidVariantMetadata:
-    return InvalidVariantMetadata(Violation("convert:input-limits", message, "", source))
-
-
 def convert_bytes(
     raw: bytes, source: str = "", target: Target = "0.2.0", kind: str = "index"
 ) -> Conversion:
     """Parse (bounded) and convert one draft document.
 
-    :param raw: the file's bytes; at most :data:`MAX_BYTES`.
+    :param raw: the file's bytes; at most the ``document-bytes`` limit (``variant-ref limits``).
     :param kind: ``index`` (``*-variants.json``) or ``wheel`` (``variant.json``):
         how the result is validated.
-    :raises InvalidVariantMetadata: too large or deep, not JSON, not a known
-        draft, invalid against its draft schema, or not expressible in the target.
+    :raises InvalidVariantMetadata: not JSON, not a known draft, invalid
+        against its draft schema, or not expressible in the target.
+    :raises reference.limits.LimitExceeded: larger, deeper or with longer
+        numbers than the limits (refused, not judged).
     """
-    if len(raw) > MAX_BYTES:
-        raise _limit_error(f"{len(raw)} bytes; the converter reads at most {MAX_BYTES}", source)
-    try:
-        data = parse_json_bytes(raw, source)
-    except RecursionError:
-        data = None
-        depth_ok = False
-    else:
-        depth_ok = _depth_ok(data, MAX_DEPTH)
-    if not depth_ok:
-        raise _limit_error(f"JSON nested deeper than {MAX_DEPTH} levels", source)
-    return convert_document(data, source, target, kind)
+    most = int_limit("document-bytes")
+    if len(raw) > most:
+        raise LimitExceeded("document-bytes", f"{len(raw)} bytes", source)
+    return convert_document(parse_json_bytes(raw, source), source, target, kind)
 
 
 def _draft_of(data: Any, source: str) -> str:
@@ -155,7 +127,7 @@ def _draft_of(data: Any, source: str) -> str:
     raise InvalidVariantMetadata(
         Violation(
             "convert:draft-versions",
-            f"$schema {url!r} is not a draft this converter reads{hint}; expected {known}",
+            f"$schema {quoted(url)} is not a draft this converter reads{hint}; expected {known}",
             json_pointer("$schema"),
             source,
         )
@@ -174,7 +146,7 @@ def _schema_errors(data: Mapping[str, Any], draft: str, notes: _Notes) -> None:
     """Violations of the draft's own schema, at most 20, messages shortened."""
     errors = sorted(_draft_validator(draft).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for error in errors[:20]:
-        message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
+        message = shorten(error.message)
         notes.error("draft-schema", f"invalid {draft} document: {message}", *error.absolute_path)
 
 
@@ -182,12 +154,12 @@ def _drop_unknown(data: dict[str, Any], draft: str, notes: _Notes) -> dict[str, 
     """A copy without the keys the draft does not define (PEP 817: tools MUST ignore them)."""
     out = {k: v for k, v in data.items() if k in _TOP_KEYS}
     for key in data.keys() - out.keys():
-        notes.warn("unknown-key", f"unknown key {key!r} ignored", key)
+        notes.warn("unknown-key", f"unknown key {quoted(key)} ignored", key)
     priorities = out.get("default-priorities")
     if isinstance(priorities, dict):
         out["default-priorities"] = {k: v for k, v in priorities.items() if k in _PRIORITY_KEYS}
         for key in priorities.keys() - _PRIORITY_KEYS:
-            notes.warn("unknown-key", f"unknown key {key!r} ignored", "default-priorities", key)
+            notes.warn("unknown-key", f"unknown key {quoted(key)} ignored", "default-priorities", key)
     providers = out.get("providers")
     if isinstance(providers, dict):
         out["providers"] = {
@@ -201,7 +173,7 @@ def _known_provider_keys(namespace: str, info: Any, draft: str, notes: _Notes) -
         return info
     known = _PROVIDER_KEYS[draft]
     for key in info.keys() - set(known):
-        notes.warn("unknown-key", f"unknown key {key!r} ignored", "providers", namespace, key)
+        notes.warn("unknown-key", f"unknown key {quoted(key)} ignored", "providers", namespace, key)
     return {k: v for k, v in info.items() if k in known}
 
 
@@ -214,9 +186,12 @@ def convert_document(
     """Convert one parsed draft document to ``target`` (see the module docstring).
 
     :raises InvalidVariantMetadata: as :func:`convert_bytes`, every error at once.
+    :raises reference.limits.LimitExceeded: ``data`` nests deeper, or holds a
+        longer number, than the limits.
     """
     if target not in TARGETS:
         raise ValueError(f"unknown target format {target!r}; expected one of {', '.join(TARGETS)}")
+    check_document(data, source)
     draft = _draft_of(data, source)
     notes = _Notes(source)
     data = _drop_unknown(data, draft, notes)
@@ -272,7 +247,7 @@ def _providers(data: Mapping[str, Any], draft: str, notes: _Notes) -> Iterator[t
             if static is not None:
                 notes.warn(
                     "static-properties",
-                    f"static-properties of {namespace!r} dropped: its provider is queried at install "
+                    f"static-properties of {quoted(namespace)} dropped: its provider is queried at install "
                     "time (requires kept), and 0.2.0 allows only one of the two",
                     "static-properties",
                     namespace,
@@ -284,7 +259,7 @@ def _providers(data: Mapping[str, Any], draft: str, notes: _Notes) -> Iterator[t
     for namespace in static_all.keys() - data["providers"].keys():
         notes.warn(
             "static-properties",
-            f"static-properties of {namespace!r} dropped: no provider entry for that namespace",
+            f"static-properties of {quoted(namespace)} dropped: no provider entry for that namespace",
             "static-properties",
             namespace,
         )
@@ -294,8 +269,8 @@ def _note_dropped_keys(namespace: str, info: Mapping[str, Any], draft: str, note
     if "enable-if" in info:
         notes.warn(
             "enable-if",
-            f"enable-if {info['enable-if']!r} dropped: 0.2.0 has no provider condition; the provider is "
-            "considered on every platform and must report nothing where it does not apply",
+            f"enable-if {quoted(info['enable-if'])} dropped: 0.2.0 has no provider condition; the "
+            "provider is considered on every platform and must report nothing where it does not apply",
             "providers",
             namespace,
             "enable-if",
@@ -318,8 +293,8 @@ def _install_time(namespace: str, info: Mapping[str, Any], notes: _Notes) -> dic
     if not requires:
         notes.error(
             "requires-present",
-            f"provider {namespace!r} is queried at install time but names no plugin package (requires is "
-            "empty); 0.2.0 needs one or more",
+            f"provider {quoted(namespace)} is queried at install time but names no plugin package "
+            "(requires is empty); 0.2.0 needs one or more",
             "providers",
             namespace,
         )
@@ -341,7 +316,7 @@ def _ahead_of_time(
         if info.get(key):
             notes.warn(
                 "install-time",
-                f"{key} of ahead-of-time provider {namespace!r} dropped (a build-time plugin): 0.2.0 "
+                f"{key} of ahead-of-time provider {quoted(namespace)} dropped (a build-time plugin): 0.2.0 "
                 "forbids it next to static-properties",
                 "providers",
                 namespace,
@@ -360,7 +335,7 @@ def _without_static(
     if not requires:
         notes.error(
             "aot-without-static",
-            f"ahead-of-time provider {namespace!r} has neither static properties nor a plugin package: "
+            f"ahead-of-time provider {quoted(namespace)} has neither static properties nor a plugin package: "
             "0.2.0 cannot express it",
             "providers",
             namespace,
@@ -368,7 +343,7 @@ def _without_static(
         return None
     notes.warn(
         "aot-without-static",
-        f"ahead-of-time provider {namespace!r} has no static properties, so none of its properties was "
+        f"ahead-of-time provider {quoted(namespace)} has no static properties, so none of its properties was "
         "supported at install time; written as an optional plugin provider (disabled unless enabled)",
         "providers",
         namespace,
@@ -406,7 +381,7 @@ def _static_values(
 def _note_override(namespace: str, feature: str, listed: list[str], values: Any, notes: _Notes) -> None:
     where = ("default-priorities", "property", namespace, feature)
     if values is None:
-        message = f"property order of unknown static feature {feature!r} dropped"
+        message = f"property order of unknown static feature {quoted(feature)} dropped"
         notes.warn("default-priorities", message, *where)
         return
     unsupported = [v for v in listed if v not in values]
@@ -428,7 +403,7 @@ def _feature_order(
     if not listed:
         notes.warn(
             "feature-order",
-            f"{namespace!r} has several static features but no feature order (its draft requires one); "
+            f"{quoted(namespace)} has several static features but no feature order (its draft requires one); "
             "document order written as feature-order",
             *where,
         )
