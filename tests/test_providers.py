@@ -12,7 +12,7 @@ import pytest
 
 from reference.errors import ProviderError
 from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, ProviderInfo, VariantMetadata
-from reference.providers.interface import FeatureConfig, plugin_api, validate_configs
+from reference.providers.interface import FeatureConfig, api_mismatch, plugin_api, validate_configs
 from reference.providers.support import SupportContext, namespace_support, supported_properties
 
 ENV_312 = {"python_version": "3.12", "sys_platform": "linux", "platform_machine": "x86_64"}
@@ -256,3 +256,23 @@ def test_abi_dependency_uses_installed_versions() -> None:
     )
     support = supported_properties(meta, SupportContext(ENV_312, installed={"torch": "2.9.0"}))
     assert support["abi_dependency"].features == {"torch": ("2.9",)}
+
+
+def test_api_mismatch_names_the_older_api_and_the_change() -> None:
+    found = {"signature": "(self, known_properties)", "legacy_missing": ["multi_value"]}
+    error = api_mismatch("x86_64", "provider_variant_x86_64.plugin:X8664Plugin", found)
+    assert error.reason == "the plugin implements another provider API than the providers text's"
+    text = "\n".join(error.details)
+    assert "get_supported_configs(self, known_properties)" in text and "lack multi_value" in text
+    assert "classmethod, staticmethod or module-level function" in text
+
+
+def test_api_mismatch_takes_only_what_it_expects_from_the_plugin_process() -> None:
+    # the report comes from the process that ran the plugin: any JSON may stand there
+    found = {"missing": "yes", "signature": "(" + "x" * 100_000, "attributes": [{"a": 1}, "values", "rm -rf"]}
+    error = api_mismatch("ns", "mod:Plugin", found)
+    text = "\n".join(error.details)
+    assert "has no get_supported_configs" not in text  # "missing" must be true, not truthy
+    assert "lack values;" in text and "rm -rf" not in text
+    assert len(text) < 5_000
+    assert api_mismatch("ns", "mod:Plugin", {"attributes": "name"}).details[1:] == []

@@ -29,7 +29,7 @@ from packaging.utils import canonicalize_name
 from reference.errors import ProviderError
 from reference.format.model import ProviderInfo
 from reference.format.properties import NAME_RE, VALUE_RE
-from reference.limits import guard_recursion, quoted
+from reference.limits import guard_recursion, quoted, shorten
 
 __all__ = [
     "BuiltinProvider",
@@ -174,6 +174,9 @@ def validate_configs(namespace: str, configs: object) -> dict[str, tuple[str, ..
     return features
 
 
+_CONFIG_ATTRIBUTES = ("name", "values", "multi_value")
+"""The attributes the providers text's "Variant feature config class" gives every config."""
+
 _PROTOCOL = (
     "the providers text (Plugin interface) calls {endpoint}.get_supported_configs() with no argument "
     "(\"get_supported_configs() -> list[VariantFeatureConfigType]\", a classmethod of PluginType) and "
@@ -185,22 +188,35 @@ def api_mismatch(namespace: str, endpoint: str, found: Mapping[str, Any]) -> Pro
     """A diagnosis for a plugin written against another provider API (for example the
     older ``get_supported_configs(self, known_properties)`` of provider-variant-x86-64 0.0.1).
 
+    :param found: what the runner's child process reported: ``missing`` (no
+        ``get_supported_configs``), ``signature`` (one that needs arguments),
+        ``attributes`` and ``legacy_missing`` (config attributes absent). It
+        comes from the process that ran the plugin, so it is untrusted: only
+        the three attribute names are taken from the lists, the signature is
+        shortened to a bounded prefix.
+
     Spec: providers:plugin-configs, providers:config-attributes
     """
     details = [_PROTOCOL.format(endpoint=endpoint)]
-    if found.get("missing"):
+    if found.get("missing") is True:
         details.append(f"{endpoint} has no get_supported_configs; the plugin would have to provide one")
     if "signature" in found:
         details.append(
-            f"found get_supported_configs{found['signature']}: it cannot be called without arguments "
-            "(an instance method, or a known_properties parameter, is the older WheelNext API)"
+            f"found get_supported_configs{shorten(str(found['signature']))}: it cannot be called without "
+            "arguments (an instance method, or a known_properties parameter, is the older WheelNext API)"
         )
         details.append(
             "to conform, the plugin would have to make get_supported_configs callable on the endpoint with "
             "no argument (a classmethod, staticmethod or module-level function) that returns the "
             "supported features, best first"
         )
-    missing = list(found.get("attributes", [])) + list(found.get("legacy_missing", []))
+    missing = [
+        name
+        for key in ("attributes", "legacy_missing")
+        if isinstance(found.get(key), list)
+        for name in _CONFIG_ATTRIBUTES
+        if name in found[key]
+    ]
     if missing:
         details.append(
             f"its feature configs lack {', '.join(sorted(set(missing)))}; each would need name (str), "
