@@ -323,6 +323,58 @@ def run_select(data: bytes, workdir: Path) -> None:
         session.select("demo")
 
 
+DRAFTS = ["https://variants-schema.wheelnext.dev/v0.0.2.json", "https://variants-schema.wheelnext.dev/v0.0.3.json"]
+
+
+def _mostly(valid: st.SearchStrategy[Any], hostile: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``valid`` about seven times in eight (hypothesis favours small integers, so 7 is the hostile
+    branch): past the draft schema, into the conversion rules."""
+    return st.integers(0, 7).flatmap(lambda i: hostile if i == 7 else valid)
+
+
+DRAFT_NAME = _mostly(st.from_regex(r"[a-z0-9_]{1,8}", fullmatch=True), HOSTILE_TEXT)
+DRAFT_VALUE = _mostly(st.from_regex(r"[a-z0-9_.]{1,8}", fullmatch=True), HOSTILE_TEXT)
+DRAFT_FEATURES = st.dictionaries(DRAFT_NAME, st.lists(DRAFT_VALUE, min_size=1, max_size=3, unique=True),
+                                 min_size=1, max_size=2)
+
+
+@st.composite
+def draft_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """Near-valid WheelNext draft metadata (v0.0.2/v0.0.3): every key the converter maps."""
+    variants = draw(st.dictionaries(DRAFT_NAME, st.dictionaries(DRAFT_NAME, DRAFT_FEATURES, max_size=2),
+                                    max_size=4))
+    namespaces = sorted({ns for props in variants.values() for ns in props}) or ["x86_64"]
+    requires = st.lists(DRAFT_NAME, min_size=1, max_size=2, unique=True)
+    provider = st.fixed_dictionaries({"requires": requires}, optional={
+        "plugin-api": DRAFT_NAME, "enable-if": DRAFT_NAME, "install-time": st.booleans(),
+        "plugin-use": st.sampled_from(["all", "build", "none", "x"]), "optional": st.booleans()})
+    document: dict[str, Any] = {
+        "$schema": draw(_mostly(st.sampled_from(DRAFTS), HOSTILE_TEXT)),
+        "default-priorities": {
+            "namespace": draw(_mostly(st.just(namespaces), st.lists(NAMEISH))),
+            "feature": draw(st.dictionaries(DRAFT_NAME, st.lists(DRAFT_NAME, max_size=3, unique=True),
+                                            max_size=2)),
+            "property": draw(st.dictionaries(DRAFT_NAME, DRAFT_FEATURES, max_size=2)),
+        },
+        "providers": {ns: draw(_mostly(provider, _json_values())) for ns in namespaces},
+        "variants": variants,
+    }
+    if draw(st.booleans()):
+        document["static-properties"] = draw(st.dictionaries(DRAFT_NAME, DRAFT_FEATURES, max_size=2))
+    if draw(st.integers(0, 9)) == 9:  # a wrong type somewhere (hypothesis favours 0: not that)
+        key = draw(st.sampled_from(sorted(document)))
+        document[key] = draw(_json_values())
+    return document
+
+
+def run_convert(data: bytes, workdir: Path) -> None:
+    from reference.format.convert import convert_bytes
+
+    for target, kind in (("0.2.0", "index"), ("0.1.1", "index"), ("0.2.0", "wheel")):
+        with contextlib.suppress(VariantError):
+            convert_bytes(data, "fuzz", target, kind).dumps()  # type: ignore[arg-type]
+
+
 LOCK_WHEELS = st.lists(st.dictionaries(st.sampled_from(["name", "url", "path", "hashes"]), NAMEISH))
 LOCK_PACKAGES = st.fixed_dictionaries({"name": NAMEISH}, optional={
     "wheels": LOCK_WHEELS, "marker": st.one_of(markers(), NAMEISH), "variants-json": metadata_documents()})
@@ -374,5 +426,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
            (VariantError, LimitExceeded, InstallError), wheel_bytes()),
     Target("select", "reference.install.operations.Session.select over --find-links", run_select,
            (VariantError, LimitExceeded, SourceError), find_links_dirs()),
+    Target("convert", "reference.format.convert.convert_bytes", run_convert,
+           (VariantError, LimitExceeded), json_bytes(draft_documents())),
 )}
-"""Every fuzz target, by name, in the order of issue 10."""
+"""Every fuzz target, by name: the order of issue 10, then ``convert`` (issue 13)."""

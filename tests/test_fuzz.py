@@ -19,7 +19,7 @@ from fuzz.targets import TARGETS, Target
 
 ROOT = Path(__file__).resolve().parent.parent
 ISSUE_ENTRY_POINTS = ["filename", "property", "metadata", "markers", "profile", "lock", "html", "json-page",
-                      "wheel", "select"]
+                      "wheel", "select", "convert"]  # issue 10's entry points, then issue 13's converter
 
 
 def test_one_target_per_entry_point_of_the_issue() -> None:
