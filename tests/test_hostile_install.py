@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,24 @@ def test_real_signal_during_install(tmp_path: Path, signum: int) -> None:
     assert b"Traceback" not in err
     rerun = subprocess.run(command, capture_output=True, timeout=120, check=False)
     assert rerun.returncode == (0 if process.returncode == 130 else 2)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals")
+def test_signal_as_the_stage_appears_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the moment test_real_signal_during_install aims at, made certain: SIGINT
+    # arrives right after the stage directory is created
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp_then_signal(**kwargs: str) -> str:
+        made = real_mkdtemp(**kwargs)
+        os.kill(os.getpid(), signal.SIGINT)
+        return made
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp_then_signal)
+    target = tmp_path / "target"
+    with pytest.raises(KeyboardInterrupt), Staging(target_scheme(target)):
+        pytest.fail("the signal must stop the request before it uses the stage")
+    assert not target.exists()
 
 
 def test_stale_stage_of_a_killed_process_is_removed(tmp_path: Path) -> None:

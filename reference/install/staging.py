@@ -12,8 +12,9 @@ the same file system and the relative paths ``installer`` writes into
    ``KeyboardInterrupt`` leaves only the stage, which is removed);
 2. :meth:`Staging.commit` checks that no staged file would replace an
    existing one, then renames the files into place with ``SIGINT`` and
-   ``SIGTERM`` held back (renames on one file system take milliseconds); if a
-   rename fails, the ones done are undone;
+   ``SIGTERM`` held back (renames on one file system take milliseconds; the
+   signals are held the same way while the stage is created and removed); if
+   a rename fails, the ones done are undone;
 3. the stage is removed.
 
 A stage left by a process that was killed outright (``SIGKILL``, power loss)
@@ -27,8 +28,10 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import FrameType
 
 from reference.install.installing import InstallError, Scheme, install_wheel
 
@@ -45,26 +48,37 @@ class Staging:
 
     def __init__(self, scheme: Scheme) -> None:
         self.final = scheme
-        paths = {key: os.path.abspath(value) for key, value in scheme.paths.items()}
-        self.root = Path(os.path.commonpath(list(paths.values())))
-        self._created_root = _make_dirs(self.root)
-        _remove_stale_stages(self.root)
-        self.stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=self.root))
-        staged = {key: str(self.stage / os.path.relpath(value, self.root)) for key, value in paths.items()}
-        self.scheme = Scheme(staged, scheme.interpreter)
+        self._paths = {key: os.path.abspath(value) for key, value in scheme.paths.items()}
+        self.root = Path(os.path.commonpath(list(self._paths.values())))
+        self._created_root: Path | None = None
 
     def __enter__(self) -> Staging:
+        # Created with the signals held, and removed if one arrives as they are
+        # released: a signal sent as the stage appears must not leave it behind.
+        try:
+            with _signals_held():
+                self._created_root = _make_dirs(self.root)
+                _remove_stale_stages(self.root)
+                self.stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=self.root))
+        except BaseException:
+            self.__exit__()
+            raise
+        stage = self.stage
+        staged = {key: str(stage / os.path.relpath(path, self.root)) for key, path in self._paths.items()}
+        self.scheme = Scheme(staged, self.final.interpreter)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        shutil.rmtree(self.stage, ignore_errors=True)
-        if self._created_root is not None:
-            # directories this request created and left empty go too
-            for directory in [self.root, *self.root.parents]:
-                with contextlib.suppress(OSError):
-                    directory.rmdir()
-                if directory == self._created_root:
-                    break
+        with _signals_held():  # a signal during the clean-up waits until it is done
+            if hasattr(self, "stage"):
+                shutil.rmtree(self.stage, ignore_errors=True)
+            if self._created_root is not None:
+                # directories this request created and left empty go too
+                for directory in [self.root, *self.root.parents]:
+                    with contextlib.suppress(OSError):
+                        directory.rmdir()
+                    if directory == self._created_root:
+                        break
 
     def install(self, wheel: Path, hashes: Mapping[str, str] | None = None) -> None:
         """Install one wheel into the stage (see :func:`reference.install.installing.install_wheel`)."""
@@ -126,16 +140,34 @@ def _undo(done: list[tuple[Path, Path]], made: list[Path]) -> None:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """``SIGINT`` and ``SIGTERM`` are delivered only after the block (POSIX, main thread)."""
-    wanted = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - POSIX in CI
+    """``SIGINT`` and ``SIGTERM`` take effect only after the block.
+
+    Their handlers are swapped for one that notes the signal, then restored, and
+    the first signal noted is handed to the handler it was meant for. (Blocking
+    the signals with ``pthread_sigmask`` would hold them for this thread only: a
+    process with other threads still gets them at once.) Handlers can only be
+    changed in the main thread; elsewhere the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
+    noted: list[tuple[int, FrameType | None]] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        noted.append((signum, frame))
+
+    previous = {signum: signal.signal(signum, note) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        for signum, frame in noted[:1]:
+            handler = previous[signal.Signals(signum)]
+            if callable(handler):
+                handler(signum, frame)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
 
 
 def _remove_stale_stages(root: Path) -> None:
