@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reference.format._schema import SCHEMA_DIR
+
 if TYPE_CHECKING:
     import jsonschema
 
@@ -56,7 +58,7 @@ __all__ = [
 ]
 
 CASES_DIR = Path(__file__).parent / "cases"
-SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "case.schema.json"
+SCHEMA_PATH = SCHEMA_DIR / "case.schema.json"
 
 #: The closed vocabulary of capabilities a case may require. ``hardware.<namespace>``
 #: (an adapter can simulate that namespace from a profile's ``[hardware]`` table)

@@ -53,6 +53,7 @@ from packaging.version import InvalidVersion, Version
 
 from conformance.corpus import CORPUS, CORPUS_INDEX_ID, CorpusError, read_corpus
 from reference._toml import TOMLDecodeError, loads
+from reference.format._schema import SCHEMA_DIR
 from reference.format.model import SCHEMA_0_1_1, SCHEMA_0_2_0, canonical_json
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "DEFAULT_PLUGINS",
     "PEP691_CONTENT_TYPE",
     "SCHEMA_PATH",
+    "SOURCES",
     "BuiltIndex",
     "FixtureError",
     "build_all",
@@ -74,10 +76,13 @@ __all__ = [
     "wheel_filename",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_INDEXES = ROOT / "fixtures" / "indexes"
-DEFAULT_PLUGINS = ROOT / "fixtures" / "plugins"
-SCHEMA_PATH = ROOT / "schemas" / "fixture-index.schema.json"
+#: The fixture sources: ``conformance/fixture_sources`` is a link to the top-level
+#: ``fixtures/`` in a checkout (the place people edit) and a copy in a wheel, so an
+#: installed suite carries them (see ``pyproject.toml``, ``[tool.setuptools.package-data]``).
+SOURCES = Path(__file__).resolve().parent / "fixture_sources"
+DEFAULT_INDEXES = SOURCES / "indexes"
+DEFAULT_PLUGINS = SOURCES / "plugins"
+SCHEMA_PATH = SCHEMA_DIR / "fixture-index.schema.json"
 
 SCHEMA_URLS = {"0.1.1": SCHEMA_0_1_1, "0.2.0": SCHEMA_0_2_0}
 PEP691_CONTENT_TYPE = "application/vnd.pypi.simple.v1+json"

@@ -146,11 +146,11 @@ class _Runner:
 
     def __init__(self, fixtures: Path, scratch: Path) -> None:
         from conformance.adapters.reference import ReferenceAdapter
-        from conformance.workspace import FIXTURE_SOURCES, resolve_locks
+        from conformance.workspace import FIXTURE_SOURCES, PROFILES, resolve_locks
 
         self.fixtures = fixtures
         self.scratch = scratch
-        self.profiles = FIXTURE_SOURCES / "profiles"
+        self.profiles = PROFILES
         self.locks = resolve_locks(FIXTURE_SOURCES / "locks", fixtures, scratch / "locks")
         # One reference adapter for every mutant: provider plugin environments
         # are created once per session, not once per mutant.

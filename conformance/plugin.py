@@ -1,7 +1,13 @@
 """The pytest plugin: conformance cases as pytest items, run through an adapter.
 
-``pytest conformance`` (``conformance/conftest.py`` registers this plugin) or
-``pytest -p conformance.plugin --conformance-cases DIR DIR`` anywhere else.
+Installing the package registers this module as the pytest plugin
+``conformance`` (entry point group ``pytest11``), so ``pytest --pyargs
+conformance --adapter uv`` runs the shipped cases from any directory, and
+``pytest --conformance-cases DIR DIR`` runs other ones.  With plugin
+autoloading off (``PYTEST_DISABLE_PLUGIN_AUTOLOAD``), ``-p conformance`` loads
+it.  The plugin stays inert in a session that collects no case file: it loads
+an adapter only for a conformance case, or when ``--adapter`` or
+``--adapter-option`` was given.
 
 This module holds only the pytest hooks; the work is done by three parts:
 
@@ -74,8 +80,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
     Without this every collected case would report the same error. Under
     pytest-xdist the controller checks once; workers load the adapter lazily.
+    The default adapter without options is not loaded here: the plugin is
+    installed in every session of an environment that has the package, and
+    must cost nothing where no conformance case runs.
     """
-    if hasattr(session.config, "workerinput"):
+    config = session.config
+    if hasattr(config, "workerinput"):
+        return
+    if config.getoption("adapter") == "reference" and not config.getoption("adapter_option"):
         return
     try:
         session.config.stash[RUNNER].adapter()

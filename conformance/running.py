@@ -34,6 +34,7 @@ from conformance.workspace import (
     FIXTURE_OPS,
     FIXTURE_SOURCES,
     HTTP_CAPABILITIES,
+    PROFILES,
     built_fixtures,
     resolve_locks,
 )
@@ -129,7 +130,7 @@ class Runner:
         return Workspace(
             fixtures=fixtures,
             base_url=base_url,
-            profiles=FIXTURE_SOURCES / "profiles",
+            profiles=PROFILES,
             locks=self.locks() if needs_fixtures else FIXTURE_SOURCES / "locks",
             tmp=tmp,
             options=self.options,

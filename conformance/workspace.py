@@ -2,10 +2,13 @@
 
 Shared by the pytest plugin (:mod:`conformance.running`) and the mutation run
 (:mod:`conformance.mutants`); it imports only :mod:`conformance.fixtures`
-(lazily, to build) and the reference's TOML reader.
+(where the sources are; the build itself lazily), the reference's bundled
+profiles and its TOML reader.
 
 - :data:`FIXTURE_SOURCES`: the editable sources (``fixtures/``: indexes,
-  profiles, plugins, locks).
+  plugins, locks; shipped in the package as ``conformance/fixture_sources``);
+  :data:`PROFILES`: the simulated systems (the reference's bundled profiles,
+  ``fixtures/profiles`` in a checkout).
 - :func:`built_fixtures`: the fixture indexes built once per change of their
   sources (the directory name carries a digest of the sources), shared by
   concurrent processes (pytest-xdist workers) through a file lock.
@@ -29,6 +32,7 @@ __all__ = [
     "FIXTURE_OPS",
     "FIXTURE_SOURCES",
     "HTTP_CAPABILITIES",
+    "PROFILES",
     "PRUNE_AFTER_SECONDS",
     "built_fixtures",
     "locked",
@@ -36,9 +40,10 @@ __all__ = [
     "sources_digest",
 ]
 
+from conformance.fixtures import SOURCES as FIXTURE_SOURCES
+from reference.providers.profiles import BUNDLED_PROFILES as PROFILES
+
 _PACKAGE = Path(__file__).resolve().parent
-_ROOT = _PACKAGE.parent
-FIXTURE_SOURCES = _ROOT / "fixtures"
 
 #: ops that run against the built fixture indexes.
 FIXTURE_OPS = frozenset({"select", "install", "pylock"})
@@ -46,10 +51,12 @@ FIXTURE_OPS = frozenset({"select", "install", "pylock"})
 HTTP_CAPABILITIES = frozenset({"index.pep503", "index.pep691"})
 
 
-#: What the built fixtures are made from, relative to the repository root: the
-#: fixture sources, the WheelNext corpus snapshot, the builders, the draft
-#: converter (the corpus documents are its output) and the canonical JSON
-#: writer every built document goes through.
+#: What the built fixtures are made from, as paths in a checkout: the fixture
+#: sources, the WheelNext corpus snapshot, the builders, the draft converter (the
+#: corpus documents are its output) and the canonical JSON writer every built
+#: document goes through. In an installed suite, ``fixtures/`` is
+#: :data:`FIXTURE_SOURCES` and the modules sit beside this package, so a checkout
+#: and the wheel built from it have the same digest.
 DIGEST_SOURCES = (
     "fixtures/indexes",
     "fixtures/plugins",
@@ -62,15 +69,29 @@ DIGEST_SOURCES = (
 )
 
 
-def sources_digest(root: Path = _ROOT) -> str:
-    """A short digest of everything the built fixtures are made from (:data:`DIGEST_SOURCES` under *root*)."""
+def _source_path(source: str, root: Path | None) -> Path:
+    if root is not None:
+        return root / source
+    top, _, rest = source.partition("/")
+    if top == "fixtures":
+        return FIXTURE_SOURCES / rest
+    return _PACKAGE.parent / source
+
+
+def sources_digest(root: Path | None = None) -> str:
+    """A short digest of everything the built fixtures are made from.
+
+    :param root: a tree laid out like a checkout holding :data:`DIGEST_SOURCES`
+        (default: where this suite finds them, checkout or installed wheel).
+    """
     digest = hashlib.sha256()
     for source in DIGEST_SOURCES:
-        top = root / source
+        top = _source_path(source, root)
         files = sorted(top.rglob("*")) if top.is_dir() else [top]
         for path in files:
             if path.is_file():
-                digest.update(str(path.relative_to(root)).encode())
+                name = source if path == top else f"{source}/{path.relative_to(top).as_posix()}"
+                digest.update(name.encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

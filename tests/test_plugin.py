@@ -1,7 +1,7 @@
 """The conformance pytest plugin, run on small case sets with ``pytester``.
 
 Each test writes a few case files (``<topic>/<behaviour>.json``) and an adapter
-file, runs ``pytest -p conformance.plugin`` on them and checks the outcomes the
+file, runs ``pytest -p conformance`` on them and checks the outcomes the
 issue asks for: passed, failed (with a useful message), skipped with the
 missing capability, expected deviation (strict), adapter error.
 """
@@ -135,7 +135,7 @@ def run(
     report = suite.path / "report.json"
     result = suite.runpytest(
         "-p",
-        "conformance.plugin",
+        "conformance",
         "-p",
         "no:cacheprovider",
         "--conformance-cases",
@@ -326,7 +326,7 @@ def test_clause_ids_compared_only_when_the_adapter_reports_them(suite: pytest.Py
 def test_unknown_adapter_is_a_clear_error(suite: pytest.Pytester) -> None:
     write(suite, "null", [filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID)])
     result = suite.runpytest(
-        "-p", "conformance.plugin", "--conformance-cases", "cases", "--adapter", "nosuch", "cases"
+        "-p", "conformance", "--conformance-cases", "cases", "--adapter", "nosuch", "cases"
     )
     # a usage error before any case runs, not one error per case
     assert result.ret == pytest.ExitCode.USAGE_ERROR

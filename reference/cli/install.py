@@ -92,7 +92,12 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     source.add_argument("--index-url", metavar="URL", help="a PEP 503 / PEP 691 simple index (http:// or file://)")
     source.add_argument("--lock", metavar="FILE", help="a pylock.toml with [packages.variants-json]")
     system = p.add_argument_group("system and options")
-    system.add_argument("--profile", metavar="FILE", help="the simulated system (TOML)")
+    system.add_argument(
+        "--profile",
+        metavar="FILE|NAME",
+        help="the simulated system: a TOML file, or the name of a bundled profile "
+        "(nvidia-cu130-sm90, x86-64-v3, ...: the files of reference/profiles)",
+    )
     system.add_argument("--variant", metavar="LABEL", help="consider only wheels with this variant label")
     system.add_argument("--no-variants", action="store_true", help="consider only non-variant wheels")
     system.add_argument(
@@ -196,11 +201,17 @@ def _session(args: argparse.Namespace, requirements: list[str] | None = None) ->
         )
     if args.variant is not None and args.no_variants:
         raise _Usage("--variant and --no-variants exclude each other")
+    from reference.providers.profiles import find_profile
+
+    try:
+        profile = str(find_profile(args.profile)) if args.profile else None
+    except FileNotFoundError as exc:
+        raise _Usage(f"--profile {exc}") from None
     return Session(
         find_links=args.find_links,
         index_url=args.index_url,
         lock=args.lock,
-        profile=args.profile,
+        profile=profile,
         variant=args.variant,
         no_variants=args.no_variants,
         enable_providers=args.enable_provider,

@@ -43,10 +43,21 @@ from reference._toml import TOMLDecodeError
 from reference.errors import VariantError, Violation
 from reference.limits import parse_toml, read_regular
 
-__all__ = ["SCHEMA_PATH", "InvalidProfile", "Profile", "load_profile"]
+__all__ = [
+    "BUNDLED_PROFILES",
+    "SCHEMA_PATH",
+    "InvalidProfile",
+    "Profile",
+    "bundled_profile_names",
+    "find_profile",
+    "load_profile",
+]
 
 # reference/schemas: a link to the top-level schemas/ in a checkout, a copy in a wheel.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "profile.schema.json"
+#: The simulated systems shipped with the package (``reference/profiles``: a link
+#: to the top-level ``fixtures/profiles/`` in a checkout, a copy in a wheel).
+BUNDLED_PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 _CLAUSE = "reference:profile-schema"
 
 
@@ -236,6 +247,35 @@ class Profile:
     def current(cls) -> Profile:
         """The running interpreter's system, with no user static list."""
         return cls.from_dict({"name": "this interpreter"}, source="(interpreter)")
+
+
+def bundled_profile_names() -> list[str]:
+    """The ids of the bundled profiles (``nvidia-cu130-sm90``, ...), sorted."""
+    return sorted(p.stem for p in BUNDLED_PROFILES.glob("*.toml"))
+
+
+def find_profile(name_or_path: str) -> Path:
+    """A profile file: *name_or_path* itself when it is a file, else the bundled profile of that id.
+
+    ``x86-64-v3`` and ``x86-64-v3.toml`` both name ``BUNDLED_PROFILES/x86-64-v3.toml``.
+
+    :raises FileNotFoundError: neither a file nor a bundled profile; the message
+        names the closest bundled ids.
+    """
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    stem = name_or_path.removesuffix(".toml")
+    if "/" not in stem and "\\" not in stem and stem in bundled_profile_names():
+        return BUNDLED_PROFILES / f"{stem}.toml"
+    import difflib
+
+    close = difflib.get_close_matches(stem, bundled_profile_names(), n=3, cutoff=0.6)
+    hint = f"; closest bundled profiles: {', '.join(close)}" if close else ""
+    raise FileNotFoundError(
+        f"{name_or_path}: no such profile file, and no bundled profile of that name{hint} "
+        f"(bundled profiles: {BUNDLED_PROFILES})"
+    )
 
 
 def load_profile(path: str | Path) -> Profile:
