@@ -28,10 +28,12 @@ from conformance.adapters.base import OPS, AdapterInfo, Result
 from conformance.reporting import (
     ADAPTER_PROPERTY,
     CASE_PROPERTY,
+    OBSERVED_PROPERTY,
     PROJECTION_PROPERTY,
     adapter_record,
     case_record,
     failure_text,
+    observed_record,
 )
 from conformance.running import RUNNER, SuiteError, check
 
@@ -272,6 +274,9 @@ class CaseItem(pytest.Item):
     def runtest(self) -> None:
         """Compare what the adapter observed with the case's expectation."""
         assert self.outcome is not None and self.info is not None
+        observed = observed_record(self.case, self.outcome)
+        if observed is not None:
+            self.user_properties.append((OBSERVED_PROPERTY, observed))
         deviation = self.config.stash[CASES].deviations(self.info.name).get(self.case.id)
         check(self.case, self.outcome, self.info, deviation)
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import platform
+import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -33,8 +35,10 @@ __all__ = [
     "REPORT_VERSION",
     "build_report",
     "counts",
+    "environment_info",
     "main",
     "markdown_table",
+    "suite_info",
     "write_block",
 ]
 
@@ -55,19 +59,58 @@ def counts(outcomes: Iterable[str]) -> dict[str, int]:
     return result
 
 
+def suite_info() -> dict[str, Any]:
+    """The suite that ran: distribution name, version and git commit (``None`` outside a checkout)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        own = version("wheel-variant-conformance")
+    except PackageNotFoundError:
+        own = "unknown"
+    commit = None
+    root = Path(__file__).resolve().parent.parent
+    if (root / ".git").exists():
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(root), "rev-parse", "HEAD"],
+                capture_output=True, text=True, timeout=10, check=False,
+            )
+            commit = done.stdout.strip() or None
+        except (OSError, subprocess.SubprocessError):
+            commit = None
+    return {"name": "wheel-variant-conformance", "version": own, "commit": commit}
+
+
+def environment_info() -> dict[str, str]:
+    """Where the suite ran: Python, platform and pytest versions."""
+    import pytest
+
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "pytest": pytest.__version__,
+    }
+
+
 def build_report(
     cases: list[dict[str, Any]],
     adapter: Mapping[str, Any],
     *,
     duration: float,
     stale_deviations: Iterable[str] = (),
+    suite: Mapping[str, Any] | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Assemble the report document from per-case records.
 
     :param cases: one record per case: ``id``, ``outcome``, ``reason``,
         ``clauses``, ``duration`` and the case's ``file``, ``op``, ``status``,
-        ``reading``, ``requires``.
+        ``reading``, ``requires``; optionally ``description``, ``source``,
+        ``input``, ``expect`` and ``observed`` (what the adapter answered for
+        the compared keys).
     :param adapter: ``name``, ``version``, ``capabilities`` and ``indirect`` of the adapter.
+    :param suite: default :func:`suite_info`; *environment*: default :func:`environment_info`.
     """
     from reference import clauses as catalogue
 
@@ -102,6 +145,8 @@ def build_report(
             "indirect": sorted(adapter.get("indirect", [])),
         },
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "suite": dict(suite) if suite is not None else suite_info(),
+        "environment": dict(environment) if environment is not None else environment_info(),
         "duration": round(duration, 3),
         "totals": counts(case["outcome"] for case in cases),
         "by_section": {
@@ -188,22 +233,53 @@ def write_block(path: Path, block: str, text: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m conformance.report REPORT.json ...``: print the results table for the README."""
-    parser = argparse.ArgumentParser(prog="python -m conformance.report", description=main.__doc__)
-    parser.add_argument("reports", nargs="+", type=argparse.FileType("r", encoding="utf-8"))
-    parser.add_argument("--by", choices=("section", "topic", "clause"), default="section")
+    """``python -m conformance.report REPORT.json ...``: print the results table for the README.
+
+    With ``--into FILE:BLOCK``: write the table between the block's markers in FILE
+    instead; with ``--html OUT.html``: write the compliance page (one self-contained
+    file, :mod:`conformance.report_html`).  Exit status 0, or 2 for a file that is
+    not a conformance report or a target that cannot be written (nothing is written then).
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m conformance.report",
+        description="Render conformance reports (--conformance-report PATH) side by side: a Markdown table "
+        "(default; --into writes it into a file's marked block) or a static HTML compliance page (--html).",
+    )
+    parser.add_argument(
+        "reports", nargs="+", metavar="REPORT.json", type=argparse.FileType("r", encoding="utf-8")
+    )
+    parser.add_argument("--by", choices=("section", "topic", "clause"), default="section",
+                        help="rows of the Markdown table (default: section)")
     parser.add_argument(
         "--into",
         metavar="FILE:BLOCK",
         help="write the table between the <!-- BLOCK:start --> and <!-- BLOCK:end --> lines of FILE",
     )
+    parser.add_argument("--html", metavar="OUT.html", help="write the HTML compliance page to OUT.html")
     args = parser.parse_args(argv)
     try:
         reports = [json.load(handle) for handle in args.reports]
-        table = markdown_table(reports, f"by_{args.by}")
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        print(f"error: not a conformance report: {exc}", file=sys.stderr)
+        if args.html:
+            from conformance.report_html import render_html
+
+            page = render_html(reports)
+        else:
+            table = markdown_table(reports, f"by_{args.by}")
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError, StopIteration) as exc:
+        print(f"error: not a conformance report: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
+    if args.html:
+        out = Path(args.html)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            partial = out.with_name(f".{out.name}.partial")
+            partial.write_text(page, encoding="utf-8")
+            partial.replace(out)
+        except OSError as exc:
+            print(f"error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {out} ({len(reports)} reports, {len(page) // 1024} KiB)")
+        return 0
     if not args.into:
         sys.stdout.write(table)
         return 0

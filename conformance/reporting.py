@@ -37,11 +37,13 @@ from conformance.workspace import FIXTURE_OPS
 __all__ = [
     "ADAPTER_PROPERTY",
     "CASE_PROPERTY",
+    "OBSERVED_PROPERTY",
     "PROJECTION_PROPERTY",
     "ReportCollector",
     "adapter_record",
     "case_record",
     "failure_text",
+    "observed_record",
 ]
 
 #: ``user_properties`` keys of a conformance item's test reports.
@@ -49,6 +51,8 @@ CASE_PROPERTY = "conformance_case"
 ADAPTER_PROPERTY = "conformance_adapter"
 #: how the adapter expressed the case's system (``Result.projection``), when it had to.
 PROJECTION_PROPERTY = "conformance_projection"
+#: what the adapter answered, for the keys the case compares
+OBSERVED_PROPERTY = "conformance_observed"
 
 
 def case_record(case: Any) -> dict[str, Any]:
@@ -61,7 +65,21 @@ def case_record(case: Any) -> dict[str, Any]:
         "reading": case.reading,
         "clauses": list(case.clauses),
         "requires": sorted(case.requires),
+        "description": case.description,
+        "source": case.source,
+        "input": case.input,
+        "expect": case.expect,
     }
+
+
+def observed_record(case: Any, outcome: Any) -> dict[str, Any] | None:
+    """What the adapter answered for the keys *case* compares (JSON values), ``None`` if no result."""
+    if not isinstance(outcome, Result) or not isinstance(outcome.value, Mapping):
+        return None
+    keys = case.expect if isinstance(case.expect, Mapping) else {}
+    shown = {key: outcome.value[key] for key in keys if key in outcome.value}
+    data: dict[str, Any] = json.loads(json.dumps(shown, default=str))
+    return data
 
 
 def adapter_record(info: AdapterInfo) -> dict[str, Any]:
@@ -99,6 +117,9 @@ class ReportCollector:
         projection = props.get(PROJECTION_PROPERTY)
         if isinstance(projection, str):
             record["projection"] = projection
+        observed = props.get(OBSERVED_PROPERTY)
+        if isinstance(observed, dict):
+            record["observed"] = observed
         record["duration"] = round(record["duration"] + report.duration, 6)
         if report.when == "setup":
             if report.skipped:
