@@ -96,6 +96,7 @@ def main() -> int:
     parser.add_argument("--variants", type=int, default=50)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--budget", type=float, default=0.5)
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-select-") as tmp:
         root = Path(tmp)
@@ -152,6 +153,10 @@ def main() -> int:
     print(f"  CPU time of the process (user + system): median {statistics.median(cpu):.3f} s")
     print(f"  bare interpreter start: median {statistics.median(bare):.3f} s")
     print(f"  load average at the end: {os.getloadavg()[0]:.2f}")
+    if args.json:
+        figures = {"versions": args.versions, "variants": args.variants, "median_s": median,
+                   "bare_s": statistics.median(bare)}
+        Path(args.json).write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     return 0 if median <= args.budget else 1
 
 
