@@ -5,7 +5,7 @@ Usage::
     python benchmarks/figures.py --check        # CI: exit 1, with a diff, if README.md is stale
     python benchmarks/figures.py --write        # rewrite README.md's figures from their sources
     python benchmarks/figures.py --bench        # run the benchmarks, record them, then --write
-    python benchmarks/figures.py --record-run   # record the run times of the last 'bash .ci/run', then --write
+    python benchmarks/figures.py --record-run   # record the last 'bash .ci/run' times, then --write
 
 README.md marks each figure: a block between ``<!-- NAME:start -->`` and
 ``<!-- NAME:end -->``, or an inline ``<!--fig:NAME-->VALUE<!--/fig-->``.
@@ -215,7 +215,8 @@ def render(text: str, blocks: Mapping[str, Callable[[], str]], inline: Mapping[s
     found = {m["name"] for m in _BLOCK.finditer(text)}
     missing = sorted(set(blocks) - found)
     if missing:
-        raise Stale(f"README.md has no block {', '.join(missing)} (<!-- NAME:start --> ... <!-- NAME:end -->)")
+        markers = "<!-- NAME:start --> ... <!-- NAME:end -->"
+        raise Stale(f"README.md has no block {', '.join(missing)} ({markers})")
     return _INLINE.sub(figure, _BLOCK.sub(block, text))
 
 

@@ -14,11 +14,11 @@ line per problem and exits non-zero if there is any.
 
 Schema validation is the slow part of loading (every pytest-xdist worker loads
 every file), so the SHA-256 of each file found valid is remembered in a small
-cache file (``$CONFORMANCE_CASE_CACHE``, default
-``$XDG_CACHE_HOME/wheel-variant-conformance/valid-cases.json``; ``off``
-disables it), under a key made of the schema's own digest and the jsonschema
-version: a file is skipped only when exactly these bytes already passed
-exactly this schema. Invalid files are never remembered.
+cache file (``valid-cases.json`` in the folder ``$CONFORMANCE_CASE_CACHE``,
+default ``$XDG_CACHE_HOME/wheel-variant-conformance``; ``off`` disables it),
+under a key made of the schema's own digest and the jsonschema version: a
+file is skipped only when exactly these bytes already passed exactly this
+schema. Invalid files are never remembered.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CACHE_ENV",
+    "CACHE_FILE",
     "CAPABILITIES",
     "CASES_DIR",
     "DRAFT_STATUS",
@@ -199,12 +200,20 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
+#: The file in the cache folder.
+CACHE_FILE = "valid-cases.json"
+
+
 def _cache_path() -> Path | None:
+    """``$CONFORMANCE_CASE_CACHE/valid-cases.json``: the variable names a folder, as
+    ``VARIANT_REF_PLUGIN_CACHE`` does (default ``$XDG_CACHE_HOME/wheel-variant-conformance``)."""
     configured = os.environ.get(CACHE_ENV)
     if configured is not None:
-        return None if configured.strip().lower() in ("", "off", "0", "no") else Path(configured)
+        if configured.strip().lower() in ("", "off", "0", "no"):
+            return None
+        return Path(configured) / CACHE_FILE
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "wheel-variant-conformance" / "valid-cases.json"
+    return Path(base) / "wheel-variant-conformance" / CACHE_FILE
 
 
 @functools.cache

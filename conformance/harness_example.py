@@ -63,6 +63,8 @@ def main() -> int:
                         "version": info.version,
                         "capabilities": sorted(info.capabilities),
                         "schema_versions": list(info.schema_versions),
+                        # the --adapter-option keys this harness reads (none): any other is an error
+                        "options": [],
                     },
                 }
         elif message["cmd"] == "run":

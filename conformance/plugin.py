@@ -42,9 +42,10 @@ from conformance.collection import (
     Collection,
     adapter_options,
     add_options,
+    check_paths,
     register_markers,
 )
-from conformance.reporting import ReportCollector
+from conformance.reporting import ERROR_PROPERTY, ReportCollector
 from conformance.running import RUNNER, AdapterError, Runner, SuiteError
 
 _REPORT_PLUGIN = "conformance-report"
@@ -56,6 +57,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     register_markers(config)
+    if not hasattr(config, "workerinput"):
+        check_paths(config)
     runner = Runner(config=config, adapter_spec=config.getoption("adapter"), options=adapter_options(config))
     config.stash[RUNNER] = runner
     config.stash[CASES] = Collection.from_config(config)
@@ -97,7 +100,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """Show adapter and suite errors of the setup phase as readable text, not a traceback."""
+    """Show adapter and suite errors of the setup phase as readable text, not a traceback,
+    and mark the report with the kind of error (:data:`~conformance.reporting.ERROR_PROPERTY`)."""
     outcome: Any = yield
     excinfo = call.excinfo
     if (
@@ -106,7 +110,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         and excinfo is not None
         and isinstance(excinfo.value, (AdapterError, SuiteError))
     ):
-        outcome.get_result().longrepr = item.repr_failure(excinfo)
+        report = outcome.get_result()
+        report.longrepr = item.repr_failure(excinfo)
+        kind = "adapter" if isinstance(excinfo.value, AdapterError) else "suite"
+        report.user_properties.append((ERROR_PROPERTY, kind))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

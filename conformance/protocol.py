@@ -55,6 +55,7 @@ __all__ = [
     "MAX_LINE_CHARACTERS",
     "PROTOCOL_VERSION",
     "ProtocolError",
+    "declared_options",
     "info_from_json",
     "info_to_json",
     "outcome_from_json",
@@ -157,6 +158,23 @@ def info_to_json(info: AdapterInfo) -> dict[str, Any]:
     if info.limitations:
         impl["limitations"] = dict(info.limitations)
     return impl
+
+
+def declared_options(reply: Any) -> dict[str, str]:
+    """The adapter options a harness reads, from its start reply's ``implementation.options``.
+
+    Either a list of names or an object ``{name: what it does}``; absent: none.
+    :raises ProtocolError: it is neither.
+    """
+    impl = reply.get("implementation") if isinstance(reply, Mapping) else None
+    options = impl.get("options") if isinstance(impl, Mapping) else None
+    if options is None:
+        return {}
+    if isinstance(options, list) and all(isinstance(o, str) for o in options):
+        return dict.fromkeys(options, "")
+    if isinstance(options, Mapping) and all(isinstance(v, str) for v in options.values()):
+        return {str(k): v for k, v in options.items()}
+    raise ProtocolError("implementation: 'options' must be a list of names or an object of descriptions")
 
 
 def info_from_json(reply: Any) -> AdapterInfo:
@@ -290,7 +308,9 @@ def serve(adapter: Adapter, stdin: IO[str], stdout: IO[str]) -> int:
                 return 1
             offered = message.get("extensions")
             extensions = list(offered) if _is_strings(offered) else []
-            _send(stdout, {"version": PROTOCOL_VERSION, "implementation": info_to_json(adapter.info())})
+            options = dict(getattr(adapter, "OPTIONS", {}))
+            implementation = {**info_to_json(adapter.info()), "options": options}
+            _send(stdout, {"version": PROTOCOL_VERSION, "implementation": implementation})
         elif cmd == "run":
             seq = message.get("seq")
             if not isinstance(seq, int):

@@ -37,6 +37,7 @@ from conformance.workspace import FIXTURE_OPS
 __all__ = [
     "ADAPTER_PROPERTY",
     "CASE_PROPERTY",
+    "ERROR_PROPERTY",
     "OBSERVED_PROPERTY",
     "PROJECTION_PROPERTY",
     "ReportCollector",
@@ -53,6 +54,10 @@ ADAPTER_PROPERTY = "conformance_adapter"
 PROJECTION_PROPERTY = "conformance_projection"
 #: what the adapter answered, for the keys the case compares
 OBSERVED_PROPERTY = "conformance_observed"
+#: on a failed setup: ``"adapter"`` (the adapter broke) or ``"suite"`` (the suite could
+#: not prepare the case).  A property, not the report's text: under pytest-xdist the
+#: text a worker sends starts with its own ``[gw1] ...`` line.
+ERROR_PROPERTY = "conformance_error"
 
 
 def case_record(case: Any) -> dict[str, Any]:
@@ -125,9 +130,8 @@ class ReportCollector:
             if report.skipped:
                 record["outcome"], record["reason"] = "skipped", _skip_reason(report)
             elif report.failed:
-                text = report.longreprtext
-                record["outcome"] = "adapter-error" if text.startswith("adapter error") else "error"
-                record["reason"] = text[:4000]
+                record["outcome"] = "adapter-error" if props.get(ERROR_PROPERTY) == "adapter" else "error"
+                record["reason"] = report.longreprtext[:4000]
         elif report.when == "call":
             if hasattr(report, "wasxfail"):
                 record["outcome"], record["reason"] = "expected-deviation", str(report.wasxfail)
@@ -151,11 +155,16 @@ class ReportCollector:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        path = self.config.getoption("conformance_report")
-        if not path or hasattr(self.config, "workerinput"):
+        if hasattr(self.config, "workerinput"):
             return
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps(self.report(), indent=1) + "\n", encoding="utf-8")
+        path = self.config.getoption("conformance_report")
+        if path:
+            _write(Path(path), json.dumps(self.report(), indent=1) + "\n")
+        stub = self.config.getoption("write_expectations")
+        if stub and self.records:
+            from conformance.expectations_stub import expectations_stub
+
+            _write(Path(stub), expectations_stub(self.report()))
 
     @pytest.hookimpl
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
@@ -178,6 +187,17 @@ class ReportCollector:
         path = self.config.getoption("conformance_report")
         if path:
             write(f"report written to {path}")
+        stub = self.config.getoption("write_expectations")
+        if stub:
+            write(f"expectations stub written to {stub}: review it, then run with --expectations {stub}")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write *text* to *path* whole: a temporary file renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

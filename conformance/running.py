@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from conformance.adapters.base import Adapter, AdapterInfo, Errored, Result, Skipped, Workspace
-from conformance.adapters.registry import AdapterNotFound, load_adapter
+from conformance.adapters.registry import AdapterMisconfigured, AdapterNotFound, check_adapter, load_adapter
 from conformance.compare import compare, compared_keys
 from conformance.workspace import (
     FIXTURE_OPS,
@@ -77,9 +77,16 @@ class Runner:
         if self._adapter is None or self._info is None:
             try:
                 adapter = load_adapter(self.adapter_spec, self.options)
-                self._info = adapter.info()
+                info = adapter.info()
+                try:
+                    check_adapter(adapter, info, self.options)
+                except AdapterMisconfigured:
+                    with contextlib.suppress(Exception):
+                        getattr(adapter, "close", lambda: None)()
+                    raise
+                self._info = info
                 self._adapter = adapter
-            except AdapterNotFound as exc:
+            except (AdapterNotFound, AdapterMisconfigured) as exc:
                 self._adapter_error = f"--adapter {self.adapter_spec}: {exc}"
                 raise SuiteError(self._adapter_error) from None
             except Exception as exc:

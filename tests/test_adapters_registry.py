@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -100,3 +102,42 @@ def test_workspace_index_kind(tmp_path: Path) -> None:
     assert ws("select").index_kind() is None
     assert ws("select", "index.pep691").index_kind() == "pep691"
     assert ws("index.flat").index_kind() == "flat"
+
+
+def test_variantlib_missing_is_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    real = importlib.metadata.version
+
+    def version(name: str) -> str:
+        if name == "variantlib":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    adapter = load_adapter("variantlib")
+    expected = r"variantlib is not installed.*wheel-variant-conformance\[tools\]"
+    with pytest.raises(RuntimeError, match=expected):
+        adapter.info()
+
+
+def test_the_documented_example_harness_runs_clean(tmp_path: Path) -> None:
+    """docs/adapters.md's command for conformance/harness_example.py, on the unsettled cases:
+    the harness wraps the reference, so the reference's bundled expectations hold for it."""
+    docs = (Path(__file__).parent.parent / "docs" / "adapters.md").read_text(encoding="utf-8")
+    command = (
+        'pytest --pyargs conformance --adapter "command:python -m conformance.harness_example" '
+        "--expectations reference"
+    )
+    assert command in docs
+    report = tmp_path / "report.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--pyargs", "conformance", "--adapter",
+         f"command:{sys.executable} -m conformance.harness_example", "--expectations", "reference",
+         "-m", "status_unsettled", "-p", "no:cacheprovider", "-q", "--conformance-report", str(report)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    totals = json.loads(report.read_text(encoding="utf-8"))["totals"]
+    assert totals["passed"] > 10 and totals["expected-deviation"] > 10
+    assert totals["failed"] == totals["error"] == totals["adapter-error"] == 0

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from conformance import cases as cases_mod
-from conformance.cases import CACHE_ENV, CaseFileError, load_cases
+from conformance.cases import CACHE_ENV, CACHE_FILE, CaseFileError, load_cases
 from tests.test_cases import _file, _write
 
 
 @pytest.fixture
 def cache_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "cache" / "valid.json"
-    monkeypatch.setenv(CACHE_ENV, str(path))
-    return path
+    # CONFORMANCE_CASE_CACHE names a folder (as README.md and VARIANT_REF_PLUGIN_CACHE do)
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    return tmp_path / "cache" / CACHE_FILE
 
 
 def test_valid_file_is_remembered_and_then_skipped(tmp_path: Path, cache_file: Path) -> None:

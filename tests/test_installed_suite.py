@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -50,8 +51,13 @@ def _clean_env() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built from a copy of the checkout (symbolic links kept, as git keeps them), like a fresh clone."""
+    source = tmp_path_factory.mktemp("source") / "checkout"
+    ignore = shutil.ignore_patterns(".git", ".venv*", ".tox", "out", "build", "dist", "*.egg-info",
+                                    "__pycache__", ".*_cache", ".hypothesis")
+    shutil.copytree(ROOT, source, symlinks=True, ignore=ignore)
     out = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out), str(ROOT)],
+    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out), str(source)],
          cwd=out)
     (built,) = out.glob("wheel_variant_conformance-*.whl")
     return built

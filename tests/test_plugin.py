@@ -39,6 +39,8 @@ from conformance.adapters.base import AdapterInfo, Errored, Result, Skipped
 from conformance.adapters.reference import ReferenceAdapter
 
 class Scripted:
+    OPTIONS = {"caps": "the capabilities to declare, comma-separated"}
+
     def __init__(self, options=None):
         self.options = dict(options or {})
         caps = self.options.get("caps", "filename,clause-ids")
@@ -281,6 +283,101 @@ def test_adapter_skipped_and_errored(suite: pytest.Pytester) -> None:
     assert "cannot simulate this" in reasons["label/null/skip"]
     assert "harness lost its way" in reasons["label/null/err"]
     assert "RuntimeError: boom" in reasons["label/null/raise"]
+
+
+def test_adapter_errors_are_counted_as_such_under_xdist(suite: pytest.Pytester) -> None:
+    # pytest-xdist puts a '[gw1] ...' line before a worker's failure text: the
+    # outcome must not depend on that text
+    write(
+        suite,
+        "null",
+        [
+            filename_test("err", "err-1.0-py3-none-any.whl", VALID),
+            filename_test("raise", "raise-1.0-py3-none-any.whl", VALID),
+            filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID),
+        ],
+    )
+    result, report = run(suite, "-n", "2")
+    result.assert_outcomes(passed=1, errors=2)
+    assert outcomes(report) == {
+        "label/null/err": "adapter-error",
+        "label/null/raise": "adapter-error",
+        "label/null/good": "passed",
+    }
+    assert report["totals"]["adapter-error"] == 2 and report["totals"]["error"] == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("capz=filename", "*adapter scripted has no option 'capz': did you mean 'caps'? (it reads: caps)*"),
+        ("caps=filename,clause-idz", "*unknown capability 'clause-idz': did you mean 'clause-ids'?*"),
+        ("caps=filename,providers.userstatic",
+         "*unknown capability 'providers.userstatic': did you mean 'providers.user-static'?*"),
+    ],
+)
+def test_unknown_option_or_capability_is_an_error_naming_the_closest(
+    suite: pytest.Pytester, option: str, message: str
+) -> None:
+    write(suite, "null", [filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID)])
+    result, report = run(suite, "--adapter-option", option)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR and not report
+    result.stderr.fnmatch_lines([message])
+
+
+def test_an_adapter_declaring_no_options_takes_none(suite: pytest.Pytester) -> None:
+    write(suite, "null", [filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID)])
+    result = suite.runpytest("-p", "conformance", "--conformance-cases", "cases", "--adapter", "reference",
+                             "--adapter-option", "tiemout=5", "cases")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*adapter reference has no option 'tiemout'*(it reads: plugin-timeout)*"])
+
+
+def unsettled_file(tests: list[dict[str, Any]]) -> str:
+    data = json.loads(case_file([]))
+    data["tests"] = [
+        {**t, "status": "unsettled", "reading": t["id"]} if t["id"] in ("a", "b") else t for t in tests
+    ]
+    return json.dumps(data)
+
+
+def test_write_expectations_records_the_readings_not_followed(suite: pytest.Pytester) -> None:
+    invalid = {"valid": False, "clauses": ["pep825:null-label"]}
+    (suite.path / "cases" / "label" / "null.json").write_text(unsettled_file([
+        filename_test("a", "pkg-1.0-py3-none-any-null.whl", VALID),  # the reading the adapter follows
+        filename_test("b", "pkg-1.0-py3-none-any-null.whl", invalid),  # the other reading
+        filename_test("bug", "pkg-1.0-py3-none-any-null.whl", invalid),  # a plain failure
+        filename_test("err", "err-1.0-py3-none-any.whl", VALID),
+    ]))
+    result, _ = run(suite, "--write-expectations", "new.toml")
+    result.assert_outcomes(passed=1, failed=2, errors=1)
+    stub = (suite.path / "new.toml").read_text()
+    from reference._toml import loads
+
+    assert loads(stub) == {
+        "deviations": {"label/null/b": {"reason": "unsettled (reading 'b'): scripted follows reading 'a'"}}
+    }
+    assert '# [deviations."label/null/bug"]' in stub and "#   valid: expected false, observed true" in stub
+    assert "#   label/null/err: adapter-error" in stub
+    # with the stub, the reading not followed is a recorded deviation; the bug still fails
+    result, report = run(suite, "--expectations", "new.toml")
+    assert outcomes(report)["label/null/b"] == "expected-deviation"
+    assert outcomes(report)["label/null/bug"] == "failed"
+    # a stub never overwrites a file
+    result, _ = run(suite, "--write-expectations", "new.toml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--write-expectations new.toml: the file exists*"])
+
+
+def test_expectations_name_a_file_or_a_bundled_one(suite: pytest.Pytester) -> None:
+    write(suite, "null", [filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID)])
+    result, _ = run(suite, "--expectations", "missing.toml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*--expectations missing.toml: no such file*(pip, reference, uv, variantlib)*"]
+    )
+    result, report = run(suite, "--expectations", "reference")  # the bundled file: its ids name no case here
+    assert report["stale_deviations"]
 
 
 def test_expected_deviation_is_strict(suite: pytest.Pytester) -> None:

@@ -40,6 +40,7 @@ from conformance.adapters.base import AdapterInfo, Errored, Outcome, Workspace
 from conformance.protocol import (
     MAX_LINE_CHARACTERS,
     ProtocolError,
+    declared_options,
     info_from_json,
     outcome_from_json,
     run_request,
@@ -68,8 +69,14 @@ class CommandAdapter:
         passed on to the harness in every ``run`` message's workspace.
     """
 
+    #: the option this adapter reads itself; a harness adds the ones it reads by
+    #: listing them in its start reply (``implementation.options``, names or a
+    #: ``{name: what it does}`` object), after which :attr:`OPTIONS` holds both.
+    OWN_OPTIONS: Mapping[str, str] = {"timeout": "seconds the harness may take per message (default 120)"}
+
     def __init__(self, argv: Sequence[str], options: Mapping[str, str] | None = None) -> None:
         self.argv = list(argv)
+        self.OPTIONS: dict[str, str] = dict(self.OWN_OPTIONS)
         self.options = dict(options or {})
         self.timeout = _timeout(self.options.get("timeout", str(DEFAULT_TIMEOUT)))
         self._dead: str | None = None
@@ -155,7 +162,10 @@ class CommandAdapter:
         threading.Thread(target=_pump, args=(proc.stdout, self._stdout.put), daemon=True).start()
         threading.Thread(target=_pump, args=(proc.stderr, self._stderr.append), daemon=True).start()
         try:
-            return info_from_json(self._exchange(start_request()))
+            reply = self._exchange(start_request())
+            info = info_from_json(reply)
+            self.OPTIONS = {**declared_options(reply), **self.OWN_OPTIONS}
+            return info
         except (HarnessError, ProtocolError) as exc:
             self._kill()
             raise HarnessError(f"handshake with {self.argv!r} failed: {exc}{self._stderr_tail()}") from exc

@@ -35,6 +35,12 @@ class MutantAdapter:
         reused); one is created, and closed by :meth:`close`, when not given.
     """
 
+    #: the ``--adapter-option`` keys: ``mutant`` and the reference adapter's
+    OPTIONS: Mapping[str, str] = {
+        "mutant": "the mutant id (instead of mutant:ID)",
+        "plugin-timeout": "seconds one provider plugin query may take (default 5)",
+    }
+
     def __init__(
         self,
         mutant: str | Mutant | None = None,

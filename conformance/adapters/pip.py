@@ -54,6 +54,13 @@ CAPABILITIES = frozenset(
 class PipAdapter:
     """Runs the backward-compatibility cases through the real pip."""
 
+    #: the ``--adapter-option`` keys this adapter reads
+    OPTIONS: Mapping[str, str] = {
+        "python": "interpreter whose pip runs (default: this one)",
+        "index": "index kind when a case names none: flat, pep503 or pep691 (default flat)",
+        "timeout": "seconds one pip run may take (default 120)",
+    }
+
     def __init__(self, options: Mapping[str, str] | None = None) -> None:
         options = dict(options or {})
         self._python = options.get("python") or sys.executable

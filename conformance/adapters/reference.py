@@ -37,6 +37,9 @@ class ReferenceAdapter:
         plugin query may take, default 5).
     """
 
+    #: the ``--adapter-option`` keys this adapter reads
+    OPTIONS: Mapping[str, str] = {"plugin-timeout": "seconds one provider plugin query may take (default 5)"}
+
     def __init__(self, options: Mapping[str, str] | None = None) -> None:
         self.options = dict(options or {})
         self._runners: dict[Any, Any] = {}

@@ -20,19 +20,27 @@ else with no arguments.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.util
 import inspect
 import shlex
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from conformance.adapters.base import Adapter
+from conformance.adapters.base import CAPABILITIES, Adapter, AdapterInfo, is_known_capability
 
-__all__ = ["BUILTIN", "ENTRY_POINT_GROUP", "AdapterNotFound", "load_adapter"]
+__all__ = [
+    "BUILTIN",
+    "ENTRY_POINT_GROUP",
+    "AdapterMisconfigured",
+    "AdapterNotFound",
+    "check_adapter",
+    "load_adapter",
+]
 
 #: The entry-point group under which installed packages register adapters.
 ENTRY_POINT_GROUP = "wheel_variant_conformance.adapters"
@@ -48,6 +56,45 @@ BUILTIN: dict[str, str] = {
 
 class AdapterNotFound(LookupError):
     """``--adapter`` names nothing that can be loaded; the message says why."""
+
+
+class AdapterMisconfigured(ValueError):
+    """An ``--adapter-option`` key the adapter does not read, or a capability name the suite
+    does not know (a case requiring the real name would be skipped silently)."""
+
+
+def _closest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f": did you mean {close[0]!r}?" if close else ""
+
+
+def check_adapter(adapter: Any, info: AdapterInfo, options: Mapping[str, str]) -> None:
+    """Every option key is one the adapter declares, and every capability is in the vocabulary.
+
+    An adapter declares the option keys it reads in an ``OPTIONS`` mapping
+    (``{key: what it does}``; a harness in its start reply's
+    ``implementation.options``); one that declares none takes none.
+
+    :raises AdapterMisconfigured: naming each unknown name and the closest valid one.
+    """
+    declared = getattr(adapter, "OPTIONS", None)
+    known = dict(declared) if isinstance(declared, Mapping) else {}
+    problems = []
+    for key in sorted(options):
+        if key in known:
+            continue
+        reads = f" (it reads: {', '.join(sorted(known))})" if known else (
+            " (it declares no options: an adapter lists the keys it reads in OPTIONS)"
+        )
+        problems.append(f"adapter {info.name} has no option {key!r}{_closest(key, known)}{reads}")
+    for name in sorted(info.capabilities | info.indirect):
+        if not is_known_capability(name):
+            problems.append(
+                f"adapter {info.name} declares the unknown capability {name!r}{_closest(name, CAPABILITIES)} "
+                "(cases requiring the real name would be skipped)"
+            )
+    if problems:
+        raise AdapterMisconfigured("; ".join(problems))
 
 
 def load_adapter(spec: str, options: Mapping[str, str] | None = None) -> Adapter:

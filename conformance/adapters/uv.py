@@ -313,6 +313,15 @@ def _not_projected(workspace: Workspace) -> str | None:
 class UvAdapter:
     """Runs cases through the real uv binary."""
 
+    #: the ``--adapter-option`` keys this adapter reads
+    OPTIONS: Mapping[str, str] = {
+        "uv": "path of the uv binary (default: the uv package's, else uv on PATH)",
+        "python": "interpreter uv installs for (default: this one)",
+        "index": "index kind when a case names none: flat, pep503 or pep691 (default flat)",
+        "timeout": "seconds one uv run may take (default 120)",
+        "rank": "0 to skip observing the ranking (one uv run per wheel)",
+    }
+
     def __init__(self, options: Mapping[str, str] | None = None) -> None:
         options = dict(options or {})
         self._uv = options.get("uv") or _find_uv()

@@ -66,16 +66,29 @@ CAPABILITIES = frozenset(
 class VariantlibAdapter:
     """Runs format, combination and ordering cases through variantlib's API."""
 
+    #: the ``--adapter-option`` keys this adapter reads: none
+    OPTIONS: Mapping[str, str] = {}
+
     def __init__(self, options: Mapping[str, str] | None = None) -> None:
         self._options = dict(options or {})
 
     def info(self) -> AdapterInfo:
-        """variantlib's installed version and capabilities."""
-        from importlib.metadata import version
+        """variantlib's installed version and capabilities.
 
+        :raises RuntimeError: variantlib is not installed (the message says how to get it).
+        """
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            installed = version("variantlib")
+        except PackageNotFoundError:
+            raise RuntimeError(
+                "variantlib is not installed in this environment: install 'variantlib==0.2.2' "
+                "(or this project's 'tools' extra: pip install 'wheel-variant-conformance[tools]')"
+            ) from None
         return AdapterInfo(
             name="variantlib",
-            version=version("variantlib"),
+            version=installed,
             capabilities=CAPABILITIES,
             schema_versions=("0.2.0",),
         )
