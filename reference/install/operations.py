@@ -171,7 +171,9 @@ class Session:
             if page.missing:
                 finder.warnings.append(f"{source.description} has no project {page.project}")
             elif not page.wheels:
-                finder.warnings.append(f"{source.description} has no wheels of {page.project}")
+                finder.warnings.append(
+                    f"{source.description} has no wheels of {page.project}{source.empty_hint(page.project)}"
+                )
             self.warnings += finder.warnings
             return Choice(selection, candidate.requires if candidate is not None else None, extra)
         finally:

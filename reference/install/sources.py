@@ -78,6 +78,10 @@ class Source:
         """
         raise NotImplementedError
 
+    def empty_hint(self, project: str) -> str:
+        """When *project* has no files here: what the source expected, if it can tell ("" otherwise)."""
+        return ""
+
     def read_url(self, url: str, limit_name: str = "document-bytes") -> bytes:
         """The bytes at ``url`` (at most the limit ``limit_name``), without hash checking."""
         return _read_url(url, limit_name=limit_name)
@@ -211,6 +215,35 @@ class FindLinks(Source):
             url = base + (name if _URL_SAFE_RE.fullmatch(name) else urllib.parse.quote(name))
             page.add(FileLink(name, url))
         return page
+
+    def empty_hint(self, project: str) -> str:
+        """A directory with no wheel at all is usually the folder above the find-links one.
+
+        A built fixture index is ``<index-id>/{flat,simple,json}``: ``flat`` is the
+        find-links directory; this names the folders below that hold wheels of *project*.
+        """
+        wanted = canonicalize_name(project)
+
+        def holds_project(folder: Path) -> bool:
+            return folder.is_dir() and any(
+                child.suffix == ".whl" and canonicalize_name(child.name.split("-", 1)[0]) == wanted
+                for child in folder.iterdir()
+            )
+
+        try:
+            if any(name.endswith(".whl") for name in os.listdir(self.directory)):
+                return ""
+            below = sorted(
+                p for pattern in ("*", "*/flat") for p in self.directory.glob(pattern) if holds_project(p)
+            )
+        except OSError:
+            return ""
+        shown = ", ".join(quoted(str(p)) for p in below[:5]) + (", ..." if len(below) > 5 else "")
+        where = f": did you mean {shown}?" if below else ""
+        return (
+            "; it holds no wheel file at all: --find-links wants the folder that holds the .whl and "
+            f"-variants.json files themselves (a built fixture index's is <index-id>/flat){where}"
+        )
 
 
 class SimpleIndex(Source):

@@ -10,12 +10,31 @@ text of every clause applied (from :mod:`reference.clauses`).
 
 from __future__ import annotations
 
+import textwrap
+
 from reference import clauses
 from reference.limits import quoted
 from reference.selection.ordering import PropertyKey
 from reference.selection.result import Selection
 
-__all__ = ["explain_selection"]
+__all__ = ["WIDTH", "explain_selection"]
+
+#: Lines are wrapped to this width (a supported list of a thousand characters reads as a paragraph).
+WIDTH = 100
+
+SORT_KEY_LEGEND = (
+    "sort key: one (namespace, feature, value) triple per property of the wheel, each number a position "
+    "(0 = most preferred) in the namespace order, in that namespace's feature order and in the feature's "
+    "supported values (step 5); the triples sorted (step 6); wheels compared triple by triple, the lower "
+    "first, and on a common prefix the one with more properties first (step 7). Rank 1 is selected."
+)
+
+
+def _wrap(text: str, indent: str, hanging: str = "    ") -> list[str]:
+    return textwrap.wrap(
+        text, WIDTH, initial_indent=indent, subsequent_indent=indent + hanging,
+        break_long_words=False, break_on_hyphens=False,
+    ) or [indent]
 
 
 def explain_selection(selection: Selection) -> str:
@@ -26,9 +45,10 @@ def explain_selection(selection: Selection) -> str:
         lines.append("")
         lines.append("Supported properties, per namespace (providers text, steps 1-6):")
         for namespace, support in selection.support.items():
-            features = "; ".join(f"{f} = {', '.join(v)}" for f, v in support.features.items())
-            lines.append(f"  {namespace}: {features or '(nothing supported)'}")
-            lines.append(f"      decided by {support.step}: {support.detail} [{support.clause}]")
+            lines.append(f"  {namespace}:" + ("" if support.features else " (nothing supported)"))
+            for feature, values in support.features.items():
+                lines += _wrap(f"{feature} = {', '.join(values)}", "    ", "      ")
+            lines += _wrap(f"decided by {support.step}: {support.detail} [{support.clause}]", "    ")
             cited.append(support.clause)
     if selection.order is not None:
         lines.append(f"  namespace order (step 1): {', '.join(selection.order.namespace_order)}")
@@ -36,7 +56,7 @@ def explain_selection(selection: Selection) -> str:
     lines.append("")
     lines.append("Candidates:")
     rows = [("rank", "wheel", "compatible", "sort key / reasons")]
-    for c in sorted(selection.candidates, key=lambda c: (c.rank is None, c.rank or 0, c.filename)):
+    for c in selection.in_rank_order():
         if c.compatible:
             key = "non-variant group" if c.label is None else _format_key(c.sort_key)
             rows.append((str(c.rank + 1) if c.rank is not None else "-", c.filename, "yes", key))
@@ -47,25 +67,30 @@ def explain_selection(selection: Selection) -> str:
                 cited.append(reason.clause)
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
-        lines.append("  " + "  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3])
+        lead = "  " + "  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  "
+        wrapped = textwrap.wrap(row[3], max(WIDTH - len(lead), 30), break_long_words=False) or [""]
+        lines.append(lead + wrapped[0])
+        lines += [" " * len(lead) + rest for rest in wrapped[1:]]
+    if any(c.compatible and c.sort_key for c in selection.candidates):
+        lines += _wrap(SORT_KEY_LEGEND, "  ", "  ")
     lines.append("")
     if selection.selected:
         lines.append(f"Decision: {selection.selected}")
         if selection.markers is not None:
             m = selection.markers.to_json()
             lines.append(f"  variant_label = {quoted(m['variant_label'])}")
-            lines.append(f"  variant_properties = {m['variant_properties']}")
+            lines += _wrap(f"variant_properties = {m['variant_properties']}", "  ")
     else:
         lines.append("Decision: no compatible wheel")
     for warning in selection.warnings:
-        lines.append(f"Warning: {warning}")
+        lines += _wrap(f"Warning: {warning}", "")
     quotes = [(c, clauses.quote(c)) for c in dict.fromkeys(cited)]
     quotes = [(c, q) for c, q in quotes if q]
     if quotes:
         lines.append("")
         lines.append("Rules applied:")
         for clause_id, text in quotes:
-            lines.append(f"  [{clause_id}] {text}")
+            lines += _wrap(f"[{clause_id}] {text}", "  ")
     return "\n".join(lines) + "\n"
 
 

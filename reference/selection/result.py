@@ -63,6 +63,7 @@ class Candidate:
         return self.wheel.variant_label if self.wheel else None
 
     def to_json(self) -> dict[str, Any]:
+        """``rank`` as ``--explain`` numbers it: 1 for the selected wheel (``None``: not ranked)."""
         return {
             "filename": self.filename,
             "label": self.label,
@@ -71,7 +72,7 @@ class Candidate:
             "clauses": sorted({r.clause for r in self.reasons}),
             "tag_rank": self.tag_rank,
             "sort_key": [list(k) for k in self.sort_key[:-1]] if self.sort_key else None,
-            "rank": self.rank,
+            "rank": self.rank + 1 if self.rank is not None else None,
         }
 
 
@@ -94,6 +95,11 @@ class Selection:
         """The chosen wheel's filename, or ``None``."""
         return self.ranked[0] if self.ranked else None
 
+    def in_rank_order(self) -> list[Candidate]:
+        """The candidates as people read them: ranked ones first (the selected wheel first),
+        then the others by filename."""
+        return sorted(self.candidates, key=lambda c: (c.rank is None, c.rank or 0, c.filename))
+
     @property
     def version(self) -> str | None:
         """The version of the wheels considered (from the first parsable filename)."""
@@ -114,7 +120,8 @@ class Selection:
         return evaluate_requires(requires_dist, self.markers, environment)
 
     def to_json(self, requires: Sequence[str] | None = None) -> dict[str, Any]:
-        """The ``--json`` document: ``selected``, ``ranked``, ``requires``, ``markers``, ``candidates``.
+        """The ``--json`` document: ``selected``, ``ranked``, ``requires``, ``markers``, ``candidates``
+        (in rank order, each ``rank`` numbered from 1 as ``--explain`` shows it).
 
         Also ``support`` (per namespace, how its properties were obtained) and ``warnings``.
         """
@@ -123,7 +130,7 @@ class Selection:
             "ranked": list(self.ranked),
             "requires": list(requires or []),
             "markers": self.markers.to_json() if self.markers else None,
-            "candidates": [c.to_json() for c in self.candidates],
+            "candidates": [c.to_json() for c in self.in_rank_order()],
             "support": {ns: s.to_json() for ns, s in self.support.items()},
             "warnings": list(self.warnings),
         }
