@@ -261,7 +261,10 @@ def test_a_key_the_result_cannot_show_skips_the_case(suite: pytest.Pytester, via
     assert reasons["label/null/parsed"].endswith("shows only valid; the case compares parsed")
 
 
-def test_adapter_skipped_and_errored(suite: pytest.Pytester) -> None:
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["one-process", "xdist"])
+def test_adapter_skipped_and_errored(suite: pytest.Pytester, workers: tuple[str, ...]) -> None:
+    # under pytest-xdist a worker's failure text starts with its own '[gw1] ...'
+    # line: the outcome must not depend on that text
     write(
         suite,
         "null",
@@ -271,7 +274,7 @@ def test_adapter_skipped_and_errored(suite: pytest.Pytester) -> None:
             filename_test("raise", "raise-1.0-py3-none-any.whl", VALID),
         ],
     )
-    result, report = run(suite)
+    result, report = run(suite, *workers)
     # Errored (and an exception escaping the adapter) is an error, never a pass.
     result.assert_outcomes(skipped=1, errors=2)
     assert outcomes(report) == {
@@ -279,32 +282,11 @@ def test_adapter_skipped_and_errored(suite: pytest.Pytester) -> None:
         "label/null/err": "adapter-error",
         "label/null/raise": "adapter-error",
     }
+    assert report["totals"]["adapter-error"] == 2 and report["totals"]["error"] == 0
     reasons = {case["id"]: case["reason"] for case in report["cases"]}
     assert "cannot simulate this" in reasons["label/null/skip"]
     assert "harness lost its way" in reasons["label/null/err"]
     assert "RuntimeError: boom" in reasons["label/null/raise"]
-
-
-def test_adapter_errors_are_counted_as_such_under_xdist(suite: pytest.Pytester) -> None:
-    # pytest-xdist puts a '[gw1] ...' line before a worker's failure text: the
-    # outcome must not depend on that text
-    write(
-        suite,
-        "null",
-        [
-            filename_test("err", "err-1.0-py3-none-any.whl", VALID),
-            filename_test("raise", "raise-1.0-py3-none-any.whl", VALID),
-            filename_test("good", "pkg-1.0-py3-none-any-null.whl", VALID),
-        ],
-    )
-    result, report = run(suite, "-n", "2")
-    result.assert_outcomes(passed=1, errors=2)
-    assert outcomes(report) == {
-        "label/null/err": "adapter-error",
-        "label/null/raise": "adapter-error",
-        "label/null/good": "passed",
-    }
-    assert report["totals"]["adapter-error"] == 2 and report["totals"]["error"] == 0
 
 
 @pytest.mark.parametrize(
