@@ -39,7 +39,7 @@ from conformance.adapters.base import AdapterInfo, Errored, Result, Skipped
 from conformance.adapters.reference import ReferenceAdapter
 
 class Scripted:
-    OPTIONS = {"caps": "the capabilities to declare, comma-separated", "indirect": "capabilities reached indirectly"}
+    OPTIONS = {"caps": "capabilities, comma-separated", "indirect": "capabilities reached indirectly"}
 
     def __init__(self, options=None):
         self.options = dict(options or {})
@@ -292,7 +292,8 @@ def test_adapter_skipped_and_errored(suite: pytest.Pytester, workers: tuple[str,
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        ("capz=filename", "*adapter scripted has no option 'capz': did you mean 'caps'? (it reads: caps, indirect)*"),
+        ("capz=filename",
+         "*adapter scripted has no option 'capz': did you mean 'caps'? (it reads: caps, indirect)*"),
         ("caps=filename,clause-idz", "*unknown capability 'clause-idz': did you mean 'clause-ids'?*"),
         ("caps=filename,providers.userstatic",
          "*unknown capability 'providers.userstatic': did you mean 'providers.user-static'?*"),
