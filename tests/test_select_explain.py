@@ -71,4 +71,5 @@ def test_find_links_one_level_too_high_says_what_it_expected(
         status, _, err = _select(capsys, "torch", "--find-links", str(folder), "--profile", "x86-64-v3")
         assert status == 1
         assert "--find-links wants the folder that holds the .whl and -variants.json files" in err
-        assert "did you mean " + ", ".join(str(built / e) for e in expected) + "?" in err
+        # the folders are quoted, as every path from outside is (reference.limits.quoted)
+        assert "did you mean " + ", ".join(repr(str(built / e)) for e in expected) + "?" in err
