@@ -46,7 +46,9 @@ __all__ = [
     "selected_filenames",
 ]
 
-_SNAPSHOT = Path(__file__).resolve().parent.parent / "fixtures" / "corpus" / "wheelnext-variants-index"
+#: ``fixtures/corpus`` through ``conformance/fixture_sources`` (a link in a checkout, a
+#: copy in an installed suite: :data:`conformance.fixtures.SOURCES`)
+_SNAPSHOT = Path(__file__).resolve().parent / "fixture_sources" / "corpus" / "wheelnext-variants-index"
 CORPUS = _SNAPSHOT / "v0.0.3"
 """The snapshot folder: one sub-folder per project (``wheels.txt``, ``*-variants.json``)."""
 

@@ -1,7 +1,10 @@
 """Published provider plugins, fetched from the package registry for the plugin tests.
 
 The pins live in ``pyproject.toml`` (``[project.optional-dependencies] plugins``),
-the project's own declaration, as ``uv==0.13.9`` does under ``tools``. They are
+the project's own declaration, as ``uv==0.13.9`` does under ``tools``; an
+installed suite, which has no ``pyproject.toml``, reads them from its
+distribution's metadata (``Requires-Dist: ...; extra == "plugins"``), written
+from the same table. They are
 not installed into the test environment (a plugin imported there would defeat the
 isolation under test): :func:`published_wheels` downloads exactly those wheels
 with pip, the ordinary client with this machine's registry configuration, into
@@ -15,19 +18,38 @@ import hashlib
 import os
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 from reference._toml import loads
 
-__all__ = ["PYPROJECT", "published_pins", "published_wheels"]
+__all__ = ["DISTRIBUTION", "PYPROJECT", "published_pins", "published_wheels"]
 
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 
 
-def published_pins() -> list[str]:
-    """The ``plugins`` extra of ``pyproject.toml``: ``name==version`` each."""
-    data = loads(PYPROJECT.read_text(encoding="utf-8"))
-    return [str(pin) for pin in data["project"]["optional-dependencies"]["plugins"]]
+DISTRIBUTION = "wheel-variant-conformance"
+
+
+def published_pins(pyproject: Path = PYPROJECT) -> list[str]:
+    """The ``plugins`` extra: ``name==version`` each.
+
+    From *pyproject* in a checkout (the source, current even before a reinstall),
+    else from the installed distribution's metadata.
+    """
+    if pyproject.is_file():
+        data = loads(pyproject.read_text(encoding="utf-8"))
+        return [str(pin) for pin in data["project"]["optional-dependencies"]["plugins"]]
+    pins = []
+    for line in metadata.requires(DISTRIBUTION) or []:
+        requirement = Requirement(line)
+        if requirement.marker is not None and requirement.marker.evaluate({"extra": "plugins"}) \
+                and not requirement.marker.evaluate({"extra": ""}):
+            requirement.marker = None
+            pins.append(str(requirement))
+    return pins
 
 
 def _cache_root() -> Path:

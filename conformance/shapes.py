@@ -25,10 +25,12 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from reference.providers.profiles import BUNDLED_PROFILES
+
 __all__ = ["SHAPES", "CaseView", "Shape", "case_view", "shapes_of_case", "shapes_of_world"]
 
-_ROOT = Path(__file__).resolve().parent.parent
-_FIXTURES = _ROOT / "fixtures"
+#: the fixture sources (``fixtures/`` in a checkout, a copy in an installed suite)
+_FIXTURES = Path(__file__).resolve().parent / "fixture_sources"
 
 
 @dataclass
@@ -118,7 +120,7 @@ def case_view(case: Any) -> CaseView:
     if "index" in data:
         view.index = list(_toml(_FIXTURES / "indexes" / f"{data['index']}.toml").get("package", []))
     if "profile" in data:
-        view.profile = _toml(_FIXTURES / "profiles" / f"{data['profile']}.toml")
+        view.profile = _toml(BUNDLED_PROFILES / f"{data['profile']}.toml")
     if "lock" in data:
         view.lock = _toml(_FIXTURES / "locks" / f"{data['lock']}.toml")
         index = view.lock.get("tool", {}).get("conformance", {}).get("index")

@@ -104,17 +104,27 @@ def test_pyargs_runs_the_installed_suite_from_an_empty_directory(
     where = _run([str(installed), "-c", "import conformance, reference; print(conformance.__file__)"],
                  cwd=empty, env=_clean_env())
     assert ROOT.as_posix() not in where and "site-packages" in where
-    # a subset (-k) keeps this quick; select cases build the fixture indexes from package data
+    # a subset (-k) keeps this quick; select cases build the fixture indexes from package data,
+    # the corpus cases the WheelNext snapshot's index (fixtures/corpus, carried as package data)
     argv = [str(installed), "-m", "pytest", "--pyargs", "conformance", "-p", "no:cacheprovider", "-q",
-            "-k", "ordering or filename or pylock", "--conformance-report", "report.json"]
+            "-k", "ordering or filename or pylock or corpus", "--conformance-report", "report.json"]
     out = _run(argv, cwd=empty, env=_clean_env())
     report = json.loads((empty / "report.json").read_text(encoding="utf-8"))
     totals = report["totals"]
     assert totals["total"] > 100 and totals["passed"] > 100, out[-2000:]
     assert totals["failed"] == totals["error"] == totals["adapter-error"] == 0
-    assert {"ordering", "filename", "pylock"} <= set(report["by_topic"])
+    assert {"ordering", "filename", "pylock", "corpus"} <= set(report["by_topic"])
     assert f"{totals['passed']} passed" in out
     assert sorted(os.listdir(empty)) == ["report.json"]  # nothing else written where it runs
+
+
+def test_the_published_plugin_pins_come_from_the_installed_metadata(installed: Path, tmp_path: Path) -> None:
+    # no pyproject.toml beside an installed suite: the pins of the 'plugins' extra travel in its metadata
+    from conformance.published import published_pins
+
+    out = _run([str(installed), "-c", "from conformance.published import PYPROJECT, published_pins; "
+                "print(PYPROJECT.is_file()); print(*published_pins())"], cwd=tmp_path, env=_clean_env())
+    assert out.split() == ["False", *published_pins()]
 
 
 def test_dash_p_loads_the_plugin_when_autoloading_is_off(installed: Path, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from conformance.fixtures import build_wheel
-from conformance.published import published_wheels
+from conformance.published import published_pins, published_wheels
 from reference.cli.main import main
 from reference.errors import ProviderError
 from reference.format.model import SCHEMA_0_2_0, ProviderInfo, canonical_json
@@ -149,3 +149,10 @@ def test_select_with_an_older_api_plugin_explains_and_falls_back(
     assert result["selected"] == "demo-1.0-py3-none-any-null.whl"
     warnings = json.dumps(result.get("warnings", []))
     assert "another provider API" in warnings and "known_properties" in warnings
+
+
+def test_pins_read_from_the_installed_metadata_without_pyproject(tmp_path: Path) -> None:
+    # an installed suite has no pyproject.toml: the same pins come from its metadata
+    checkout = published_pins()
+    assert checkout and all("==" in pin for pin in checkout)
+    assert published_pins(tmp_path / "pyproject.toml") == checkout

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import conformance.fixtures
 from conformance.workspace import DIGEST_SOURCES, PRUNE_AFTER_SECONDS, built_fixtures, sources_digest
 
 
