@@ -8,6 +8,9 @@ It shows, for several reports side by side (one per adapter):
   date of each run, Python, platform and pytest;
 - the **matrix**: spec section x adapter, each cell the count of every outcome
   (a coloured bar and the numbers, equal to the report's ``by_section``);
+- status x adapter: the outcomes of the cases of each status (``final``,
+  ``tentative``, ``unsettled``, ``reference``, ``draft``: where their
+  expectations come from);
 - the unsettled behaviours and which reading each tool follows;
 - per clause: its sentence (from the clause catalogue), its cases and the
   outcome of each for every adapter;
@@ -29,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
-__all__ = ["outcomes_of", "render_html"]
+__all__ = ["outcomes_of", "render_html", "statuses_of"]
 
 #: Display order and colour of the outcomes this version knows.
 _KNOWN: dict[str, tuple[str, str]] = {
@@ -45,6 +48,14 @@ _KNOWN: dict[str, tuple[str, str]] = {
     "adapter-error": ("#7b1fa2", "the adapter or harness broke: never a verdict"),
     "error": ("#4e342e", "the suite could not prepare the case"),
 }
+#: Where a case's expectation comes from (``schemas/case.schema.json``, ``status``), in display order.
+_STATUSES: dict[str, str] = {
+    "final": "decided by the PEP 825 text",
+    "tentative": "rests on the providers draft (or 0.2.0 as implemented)",
+    "unsettled": "one reading of open text, one case per reading",
+    "reference": "a rule only this project defines (other tools may define it differently)",
+    "draft": "written by a tool, not yet confirmed from the text",
+}
 _OTHER_COLOURS = ("#00838f", "#5d4037", "#283593", "#ad1457", "#827717")
 _BAD = ("failed", "adapter-error", "error")
 
@@ -57,6 +68,12 @@ def outcomes_of(reports: Iterable[Mapping[str, Any]]) -> list[str]:
         seen.update(case.get("outcome", "") for case in report.get("cases", []))
     seen.discard("")
     return [o for o in _KNOWN if o in seen] + sorted(seen - set(_KNOWN))
+
+
+def statuses_of(reports: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every case status the reports hold: the known ones in display order, then any other, sorted."""
+    seen = {str(case.get("status") or "(none)") for report in reports for case in report.get("cases", [])}
+    return [s for s in _STATUSES if s in seen] + sorted(seen - set(_STATUSES))
 
 
 def _colour(outcome: str, outcomes: Sequence[str]) -> str:
@@ -204,6 +221,32 @@ def _matrix(reports: Sequence[Mapping[str, Any]], outcomes: Sequence[str]) -> st
     )
 
 
+def _statuses(reports: Sequence[Mapping[str, Any]], outcomes: Sequence[str]) -> str:
+    """Status x tool: the outcomes of the cases of each status (where their expectations come from)."""
+    statuses = statuses_of(reports)
+    head = "".join(f'<th data-adapter="{i}">{_e(_adapter_name(r))}</th>' for i, r in enumerate(reports))
+    body = []
+    for status in statuses:
+        cells = []
+        for index, report in enumerate(reports):
+            row: dict[str, int] = {}
+            for case in report.get("cases", []):
+                if str(case.get("status") or "(none)") == status:
+                    row[case["outcome"]] = row.get(case["outcome"], 0) + 1
+            cells.append(
+                f'<td class="cell {_cell_class(row)}" data-adapter="{index}" data-status="{_e(status)}">'
+                f"{_counts(row, outcomes)}</td>"
+            )
+        meaning = _STATUSES.get(status, "a status this page version does not describe")
+        body.append(f"<tr><th><code>{_e(status)}</code><br><small>{_e(meaning)}</small></th>{''.join(cells)}</tr>")
+    return (
+        '<h2 id="statuses">Where the expectations come from</h2><p>Each case has a status saying what '
+        "its expectation rests on; the outcomes of each tool per status.</p>"
+        f'<table class="statuses"><thead><tr><th>status</th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
 def _readings(reports: Sequence[Mapping[str, Any]]) -> str:
     behaviours = sorted({b for r in reports for b in r.get("readings", {})})
     if not behaviours:
@@ -303,7 +346,8 @@ def _case(
     present = " ".join(sorted({rec["outcome"] for rec in records if rec}))
     status = first.get("status", "")
     reading = first.get("reading")
-    info = [f"<dt>status</dt><dd>{_e(status)}</dd>"]
+    meaning = _STATUSES.get(status, "")
+    info = [f"<dt>status</dt><dd><code>{_e(status)}</code>{f' ({_e(meaning)})' if meaning else ''}</dd>"]
     if reading:
         behaviour = case_id.rsplit("/", 1)[0]
         verdicts = ", ".join(
@@ -377,8 +421,8 @@ padding:0 16px 48px;color:#1b1f23}
 h1{margin:18px 0 4px}h2{margin-top:32px;border-bottom:1px solid #ddd}h3{margin:18px 0 6px}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #e1e4e8;padding:4px 6px;text-align:left;
 vertical-align:top}thead th{background:#f6f8fa}
-.matrix td.cell{min-width:120px}.matrix td.ok{background:#e8f5e9}.matrix td.bad{background:#ffebee}
-.matrix td.dev{background:#fff3e0}.matrix td.none{background:#f5f5f5}
+td.cell{min-width:120px}td.cell.ok{background:#e8f5e9}td.cell.bad{background:#ffebee}
+td.cell.dev{background:#fff3e0}td.cell.none{background:#f5f5f5}
 .bar{display:flex;height:8px;border-radius:4px;overflow:hidden;background:#eee;margin:2px 0}
 .bar i{display:block;height:100%}.nums .n{font-weight:600;margin-right:6px}
 .legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:6px 18px}
@@ -415,7 +459,8 @@ def render_html(reports: Sequence[Mapping[str, Any]]) -> str:
     title = "Wheel-variant conformance: " + ", ".join(_adapter_name(r) for r in reports)
     nav = (
         '<nav><a href="#tools">implementations</a> · <a href="#matrix">matrix</a> · '
-        '<a href="#readings">readings</a> · <a href="#clauses">clauses</a> · <a href="#cases">cases</a></nav>'
+        '<a href="#statuses">statuses</a> · <a href="#readings">readings</a> · '
+        '<a href="#clauses">clauses</a> · <a href="#cases">cases</a></nav>'
     )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -423,6 +468,7 @@ def render_html(reports: Sequence[Mapping[str, Any]]) -> str:
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
         f"<title>{_e(title)}</title><style>{_STYLE}</style><script>{_SCRIPT}</script></head><body>"
-        f"{_header(reports, outcomes)}{nav}{_matrix(reports, outcomes)}{_readings(reports)}"
+        f"{_header(reports, outcomes)}{nav}{_matrix(reports, outcomes)}{_statuses(reports, outcomes)}"
+        f"{_readings(reports)}"
         f"{_clauses(reports, cases, outcomes)}{_cases(reports, cases, outcomes)}</body></html>\n"
     )

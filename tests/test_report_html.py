@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from conformance.report import main
-from conformance.report_html import outcomes_of, render_html
+from conformance.report_html import outcomes_of, render_html, statuses_of
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "out"
@@ -72,6 +72,28 @@ def test_any_outcome_the_json_has_is_counted_and_shown(reports: list[Path]) -> N
     page = render_html([newer])
     assert 'data-outcome="projected"' in page and "passed on a projected form" in page
     assert 'data-outcome="brand-new"' in page and "brand-new: an outcome this page version" in page
+
+
+def test_every_case_status_has_a_row_with_its_outcomes(reports: list[Path]) -> None:
+    reference, mutant = _load(reports)
+    # the ordering cases hold several statuses; give one case each status the schema knows
+    schema = json.loads((ROOT / "schemas" / "case.schema.json").read_text(encoding="utf-8"))
+    known = schema["$defs"]["status"]["enum"]
+    for case, status in zip(mutant["cases"], known, strict=False):
+        case["status"] = status
+    assert statuses_of([mutant])[: len(known)] == known
+    page = render_html([reference, mutant])
+    for status in statuses_of([reference, mutant]):
+        for index, report in enumerate((reference, mutant)):
+            where = rf'<td class="cell [a-z]+" data-adapter="{index}" data-status="{status}">(.*?)</td>'
+            cell = re.search(where, page, re.S)
+            assert cell, (status, index)
+            shown = dict((o, int(n)) for o, n in re.findall(r'data-outcome="([a-z-]+)"[^>]*>(\d+)<', cell[1]))
+            wanted: dict[str, int] = {}
+            for case in report["cases"]:
+                if case["status"] == status:
+                    wanted[case["outcome"]] = wanted.get(case["outcome"], 0) + 1
+            assert shown == wanted, (status, index)
 
 
 def test_the_page_is_self_contained_and_escapes_what_tools_print(reports: list[Path]) -> None:
@@ -164,6 +186,14 @@ def test_in_a_browser_the_matrix_equals_the_json_and_a_failing_case_opens(
         totals = data[int(row.get_attribute("data-adapter"))]["totals"]
         shown = _numbers(row.find_element(By.CSS_SELECTOR, "td.totals"))
         assert shown == {o: totals[o] for o in outcomes_of(data) if totals.get(o)}
+    for cell in browser.find_elements(By.CSS_SELECTOR, "table.statuses td.cell"):
+        report = data[int(cell.get_attribute("data-adapter"))]
+        status = cell.get_attribute("data-status")
+        expected = {}
+        for case in report["cases"]:
+            if case["status"] == status:
+                expected[case["outcome"]] = expected.get(case["outcome"], 0) + 1
+        assert _numbers(cell) == expected, (report["adapter"]["name"], status)
     # nothing was loaded from anywhere: the page has no resources besides itself
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
 
