@@ -12,9 +12,10 @@ jobs on a shared machine), the load average around the runs, how many cases
 were executed, and the share of the corpus cases (``conformance/cases/corpus``,
 the sum of their durations in the JSON report, both workers together).
 
-``--readme`` replaces the row of that adapter in README.md's performance
-table (the row whose first cell is ``pytest conformance -n 2 ...``). The exit
-status is 1 if a median is over its budget.
+``--readme`` records these figures in ``benchmarks/figures.json`` and rewrites
+README.md's performance block from that record (``benchmarks/figures.py``,
+which renders them beside the time of the last CI run). The exit status is 1
+if a median is over its budget.
 """
 
 from __future__ import annotations
@@ -51,6 +52,15 @@ class Figures:
     @property
     def median(self) -> float:
         return statistics.median(self.wall)
+
+    def as_record(self) -> dict[str, object]:
+        """The figures as ``benchmarks/figures.json`` keeps them (``benchmarks/figures.py`` renders them)."""
+        return {
+            "median_s": round(self.median, 2), "runs": len(self.wall),
+            "cpu_s": round(statistics.median(self.cpu), 2), "executed": self.executed, "total": self.total,
+            "corpus_cases": self.corpus_cases, "corpus_s": round(self.corpus_seconds, 2),
+            "load": [round(self.load[0], 2), round(self.load[1], 2)], "date": time.strftime("%Y-%m-%d"),
+        }
 
     def row_label(self) -> str:
         if self.adapter == "reference":
@@ -109,19 +119,12 @@ def measure(adapter: str, runs: int) -> Figures:
     return Figures(adapter, walls, cpus, load, executed, totals["total"], len(corpus), sum(corpus))
 
 
-def write_readme(rows: dict[str, str]) -> None:
-    """Replace README.md's performance rows whose first cell is a key of *rows*."""
-    readme = ROOT / "README.md"
-    lines = readme.read_text(encoding="utf-8").split("\n")
-    missing = set(rows)
-    for i, line in enumerate(lines):
-        first = line.split("|")[1].strip() if line.startswith("|") and line.count("|") > 2 else None
-        if first in rows:
-            lines[i] = rows[first]
-            missing.discard(first)
-    if missing:
-        raise SystemExit(f"README.md has no performance row {', '.join(sorted(missing))}")
-    readme.write_text("\n".join(lines), encoding="utf-8")
+def write_readme(measured: list[Figures]) -> None:
+    """Record *measured* in benchmarks/figures.json and rewrite README's performance block from it."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from figures import record_and_write_performance
+
+    record_and_write_performance({"bench_suite.py": {f.adapter: f.as_record() for f in measured}})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,14 +134,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readme", action="store_true", help="write the rows into README.md")
     args = parser.parse_args(argv)
     over = False
-    rows = {}
+    measured = []
     for adapter in args.adapter or ["uv"]:
         figures = measure(adapter, args.runs)
         print(figures.row(), flush=True)
-        rows[figures.row_label()] = figures.row()
+        measured.append(figures)
         over |= figures.median > BUDGETS.get(adapter, float("inf"))
     if args.readme:
-        write_readme(rows)
+        write_readme(measured)
     return 1 if over else 0
 
 

@@ -36,6 +36,7 @@ from conformance.rule_table import RULES, Rule
 
 __all__ = [
     "README_BEGIN",
+    "README_BLOCK",
     "README_END",
     "RULES",
     "AblationResult",
@@ -165,8 +166,10 @@ def format_results(results: Sequence[AblationResult], *, all_cases: bool = False
     return "\n".join(lines) + "\n"
 
 
-README_BEGIN = "<!-- decisive cases per rule: python -m conformance ablation --readme README.md -->"
-README_END = "<!-- end of decisive cases per rule -->"
+#: the README block of :func:`readme_table` (written by :func:`conformance.report.write_block`)
+README_BLOCK = "decisive"
+README_BEGIN = f"<!-- {README_BLOCK}:start -->"
+README_END = f"<!-- {README_BLOCK}:end -->"
 
 
 def readme_table(results: Sequence[AblationResult]) -> str:
@@ -189,15 +192,15 @@ def readme_table(results: Sequence[AblationResult]) -> str:
 
 
 def write_readme(path: str, table: str) -> None:
-    """Replace the block between :data:`README_BEGIN` and :data:`README_END` in *path*."""
+    """Replace the ``decisive`` block of *path* (:data:`README_BEGIN` ... :data:`README_END`)."""
     from pathlib import Path
 
-    text = Path(path).read_text(encoding="utf-8")
-    start, end = text.find(README_BEGIN), text.find(README_END)
-    if start < 0 or end < start:
-        raise SystemExit(f"error: {path} has no decisive-cases block ({README_BEGIN} ... {README_END})")
-    head = text[: start + len(README_BEGIN)]
-    Path(path).write_text(head + "\n" + table + text[end:], encoding="utf-8")
+    from conformance.report import write_block
+
+    try:
+        write_block(Path(path), README_BLOCK, table)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"error: {exc}") from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "environment_info",
     "main",
     "markdown_table",
+    "replace_block",
     "suite_info",
     "write_block",
 ]
@@ -219,17 +220,42 @@ def markdown_table(reports: list[Mapping[str, Any]], key: str = "by_section") ->
     return "\n".join(lines) + "\n"
 
 
+def replace_block(text: str, block: str, body: str) -> str:
+    """*text* with what stands between ``<!-- BLOCK:start -->`` and ``<!-- BLOCK:end -->`` replaced by *body*.
+
+    The start marker ends its line; the end marker's line keeps its indentation
+    (a block may sit inside a list item). *body* ends with a newline.
+
+    :raises ValueError: *text* lacks the markers.
+    """
+    start, end = f"<!-- {block}:start -->\n", f"<!-- {block}:end -->"
+    first = text.find(start)
+    last = text.find(end, first + len(start)) if first >= 0 else -1
+    if last < 0:
+        raise ValueError(f"no '{start.strip()}' ... '{end}' markers")
+    line = text.rfind("\n", 0, last) + 1
+    if text[line:last].strip():  # the end marker is not at the start of its line
+        line = last
+    return text[: first + len(start)] + body + text[line:]
+
+
 def write_block(path: Path, block: str, text: str) -> None:
     """Replace what stands between ``<!-- BLOCK:start -->`` and ``<!-- BLOCK:end -->`` in *path*.
+
+    The one writer of every generated block of the README and the docs (this
+    command's ``--into``, the benchmarks', the fuzzer's, the ablation's and
+    ``benchmarks/figures.py``); the file is replaced whole, never half-written.
 
     :raises ValueError: the file lacks the markers (nothing is written).
     """
     content = path.read_text(encoding="utf-8")
-    start, end = f"<!-- {block}:start -->\n", f"<!-- {block}:end -->"
-    if start not in content or end not in content.split(start, 1)[1]:
-        raise ValueError(f"{path} has no '{start.strip()}' ... '{end}' markers")
-    before, rest = content.split(start, 1)
-    path.write_text(before + start + text + rest[rest.index(end) :], encoding="utf-8")
+    try:
+        updated = replace_block(content, block, text)
+    except ValueError as exc:
+        raise ValueError(f"{path} has {exc}") from None
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(updated, encoding="utf-8")
+    partial.replace(path)
 
 
 def main(argv: list[str] | None = None) -> int:

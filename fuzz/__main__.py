@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -27,7 +26,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from fuzz.targets import TARGETS, Target
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-_START, _END = "<!-- fuzz-figures:start -->", "<!-- fuzz-figures:end -->"
 
 
 @dataclass
@@ -133,11 +131,12 @@ def table(results: list[Figures], examples: int, seed: int | None) -> str:
 
 
 def write_readme(text: str) -> None:
-    content = README.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(_START) + ".*?" + re.escape(_END), re.S)
-    if not pattern.search(content):
-        raise SystemExit(f"README.md has no {_START} ... {_END} block")
-    README.write_text(pattern.sub(lambda _: f"{_START}\n{text}\n{_END}", content), encoding="utf-8")
+    from conformance.report import write_block
+
+    try:
+        write_block(README, "fuzz-figures", text + "\n")
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"error: {exc}") from None
 
 
 def atheris_main(target: Target, argv: list[str]) -> None:  # pragma: no cover - needs atheris

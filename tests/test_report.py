@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 
-from conformance.report import OUTCOMES, build_report, counts, main, markdown_table
+from conformance.report import OUTCOMES, build_report, counts, main, markdown_table, replace_block
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "schemas" / "report.schema.json").read_text())
 
@@ -129,3 +130,12 @@ def test_the_table_goes_between_the_markers_of_a_document(tmp_path: Path) -> Non
     assert "old table" not in text and text.endswith("<!-- results:end -->\noutro\n")
     assert main([str(report), "--into", f"{doc}:missing"]) == 2
     assert doc.read_text() == text
+
+
+def test_a_block_inside_a_list_item_keeps_its_end_marker_indented() -> None:
+    text = "- item\n\n  <!-- t:start -->\n  | old |\n  <!-- t:end -->\n- next\n"
+    assert replace_block(text, "t", "  | new |\n") == (
+        "- item\n\n  <!-- t:start -->\n  | new |\n  <!-- t:end -->\n- next\n"
+    )
+    with pytest.raises(ValueError, match="no '<!-- u:start -->'"):
+        replace_block(text, "u", "x\n")
