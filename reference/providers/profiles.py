@@ -255,7 +255,10 @@ def bundled_profile_names() -> list[str]:
 
 
 def find_profile(name_or_path: str) -> Path:
-    """A profile file: *name_or_path* itself when it is a file, else the bundled profile of that id.
+    """A profile file: *name_or_path* itself when it exists, else the bundled profile of that id.
+
+    Anything that exists is the user's path, even a FIFO or a folder:
+    :func:`load_profile` then says what is wrong with it.
 
     ``x86-64-v3`` and ``x86-64-v3.toml`` both name ``BUNDLED_PROFILES/x86-64-v3.toml``.
 
@@ -263,7 +266,7 @@ def find_profile(name_or_path: str) -> Path:
         names the closest bundled ids.
     """
     path = Path(name_or_path)
-    if path.is_file():
+    if path.exists():
         return path
     stem = name_or_path.removesuffix(".toml")
     if "/" not in stem and "\\" not in stem and stem in bundled_profile_names():
