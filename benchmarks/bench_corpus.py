@@ -20,8 +20,9 @@ Usage::
     python benchmarks/bench_corpus.py [--runs 5] [--readme]
 
 ``--readme`` writes the table between the ``corpus-bench`` markers of README.md
-(the corpus results per adapter come from ``python -m conformance.report
-out/corpus-*.json --into README.md:corpus-results``).
+(with :func:`conformance.report.write_block`; ``python benchmarks/figures.py
+--check`` checks its form; the corpus results per adapter are written by
+``python benchmarks/figures.py --write`` from the CI reports).
 """
 
 from __future__ import annotations
