@@ -18,8 +18,17 @@ _INFORMATIVE = {
     "validate": {"warnings"},
     "select": {"clauses"},
     "install": {"clauses"},
-    "pylock": {"clauses"},
 }
+
+
+def _invalid(expect: Mapping[str, Any]) -> bool:
+    """Whether *expect* says the input is rejected: its ``clauses`` name the broken rule.
+
+    ``valid: false`` (filename, validate), ``consistent: false`` (combine) and
+    ``error: true`` (markers, pylock; ``select`` and ``install`` keep their
+    clauses informative, see :data:`_INFORMATIVE`).
+    """
+    return expect.get("valid") is False or expect.get("consistent") is False or expect.get("error") is True
 
 
 def compared_keys(op: str, expect: Mapping[str, Any], *, clause_ids: bool) -> set[str]:
@@ -28,7 +37,7 @@ def compared_keys(op: str, expect: Mapping[str, Any], *, clause_ids: bool) -> se
     An adapter whose result can show only some keys (``Result.observes``) is
     judged only on cases comparing no other key.
     """
-    invalid = expect.get("valid") is False or expect.get("consistent") is False
+    invalid = _invalid(expect)
     return {
         key
         for key in expect
@@ -42,7 +51,7 @@ def compare(
     """The differences between an expectation and an observed value (empty: pass).
 
     Only keys present in *expect* are compared.  For an invalid input
-    (``valid: false`` / ``consistent: false``) the observed ``clauses`` must
+    (``valid: false`` / ``consistent: false`` / ``error: true``) the observed ``clauses`` must
     share at least one id with the expected ones — unless the adapter cannot
     report clause ids (*clause_ids* false), when only validity is compared.
     Marker value sets are compared as sets; everything else exactly, as JSON.
@@ -50,7 +59,7 @@ def compare(
     if not isinstance(observed, Mapping):
         return [f"the adapter returned {type(observed).__name__}, not an object"]
     problems: list[str] = []
-    invalid = expect.get("valid") is False or expect.get("consistent") is False
+    invalid = _invalid(expect)
     compared = compared_keys(op, expect, clause_ids=clause_ids)
     for key, want in expect.items():
         if key not in compared:

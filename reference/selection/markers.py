@@ -86,7 +86,7 @@ class InvalidVariantMarker(InvalidMarker):
     :ivar clause: the clause id of the broken rule.
     """
 
-    def __init__(self, message: str, clause: str = "pep825:markers-operators") -> None:
+    def __init__(self, message: str, clause: str) -> None:
         super().__init__(message)
         self.clause = clause
 
@@ -231,7 +231,8 @@ class _Parser:
         self.index = 0
         self.depth = 0
 
-    def fail(self, message: str, position: int, clause: str = "pep825:markers-operators") -> None:
+    def fail(self, message: str, position: int, clause: str = "reference:markers-syntax") -> None:
+        """Reject the marker: a break of the grammar (the default clause) or of PEP 825's field types."""
         start = max(0, position - 60)  # a window around the error, not a huge marker whole
         window = self.source[start : position + 60]
         caret = " " * (position - start) + "^"
@@ -313,18 +314,21 @@ class _Parser:
             try:
                 standard = Marker(node.serialize())
             except InvalidMarker as error:
-                self.fail(f"invalid marker: {error}", position, "reference:markers-syntax")
+                self.fail(f"invalid marker: {error}", position)
             return _Compare(lhs, op, rhs, standard)
         if len(names) == 2:
-            self.fail(f"{variant[0]} can only be compared with a quoted string", position)
+            message = f"{variant[0]} can only be compared with a quoted string"
+            self.fail(message, position, "pep825:markers-operators")
         name = variant[0]
         if name in SET_VARIABLES and not (
             isinstance(lhs, _Literal) and isinstance(rhs, _Variable) and op in ("in", "not in")
         ):
             # Set of String fields admit only membership tests of a string.
-            self.fail(f'{name} is a set: use \'"<string>" in {name}\' or \'not in\'', position)
+            message = f'{name} is a set: use \'"<string>" in {name}\' or \'not in\''
+            self.fail(message, position, "pep825:markers-operators")
         if name == "variant_label" and op in ("~=", "==="):
-            self.fail(f"operator {quoted(op)} is not defined for the string variant_label", position)
+            message = f"operator {quoted(op)} is not defined for the string variant_label"
+            self.fail(message, position, "pep825:markers-operators")
         return _Compare(lhs, op, rhs, None)
 
 
