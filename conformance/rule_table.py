@@ -925,6 +925,8 @@ RULES: tuple[Rule, ...] = (
          "a package whose packages.marker does not hold is skipped", LOCKING,
          ("packages.marker is not evaluated",
           _p(f"{PYLOCK}:package_applies", constant(True))),
+         ("a package is installed only where its packages.marker does not hold",
+          _p(f"{PYLOCK}:package_applies", result(lambda applies, a: not applies))),
          decisive=(
              "pylock/package-marker/win32-package-skipped-on-linux",
          )),
