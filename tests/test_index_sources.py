@@ -55,7 +55,12 @@ def source(index_id: str) -> dict[str, Any]:
 
 
 def expected_filename(name: str, version: str, wheel: dict[str, Any]) -> str:
-    """Binary distribution format + PEP 825 'Variant label': the wheel's filename."""
+    """Binary distribution format + PEP 825 'Variant label': the wheel's filename.
+
+    A wheel given an exact ``filename`` (a malformed name, on purpose) is published under it.
+    """
+    if "filename" in wheel:
+        return str(wheel["filename"])
     parts = [canonicalize_name(name).replace("-", "_"), version]
     if "build" in wheel:
         parts.append(wheel["build"])
@@ -125,6 +130,8 @@ def test_every_wheel_filename_is_valid(index_id: str) -> None:
     # PEP 825 'Variant label': {distribution}-{version}(-{build tag})?-{python tag}-{abi tag}
     # -{platform tag}(-{variant label})?.whl
     for _, wheel, name in wheels(index_id):
+        if "filename" in wheel:
+            continue  # published under this exact name on purpose (selection/invalid-filename-skipped)
         parsed = parse_wheel_filename(name)
         assert parsed.variant_label == wheel.get("label"), name
 

@@ -129,8 +129,7 @@ def check_version(schema_url: object, source: str = "") -> tuple[list[Violation]
     - a newer minor of a supported (non-draft) major: accepted with a warning
       (``pep825:minor-version``).
 
-    :returns: ``(violations, warnings)``; the URL is acceptable when there are
-        no violations.
+    :returns: ``(violations, warnings)``; the URL is acceptable without violations.
     """
     where = json_pointer("$schema")
     if not isinstance(schema_url, str):
