@@ -145,17 +145,22 @@ def test_real_signal_during_install(tmp_path: Path, signum: int) -> None:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="signals")
-def test_signal_as_the_stage_appears_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the moment test_real_signal_during_install aims at, made certain: SIGINT
-    # arrives right after the stage directory is created
-    real_mkdtemp = tempfile.mkdtemp
+@pytest.mark.parametrize("moment", ["stage created", "stage held back"])
+def test_signal_as_the_stage_appears_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    moment: str) -> None:
+    # the moments test_real_signal_during_install aims at, made certain: SIGINT
+    # arrives right after the stage directory is created (the signals held), or
+    # right after they are released, before the request holds the stage
+    module: Any = tempfile if moment == "stage created" else os.path
+    name = "mkdtemp" if moment == "stage created" else "relpath"
+    real = getattr(module, name)
 
-    def mkdtemp_then_signal(**kwargs: str) -> str:
-        made = real_mkdtemp(**kwargs)
+    def then_signal(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
         os.kill(os.getpid(), signal.SIGINT)
-        return made
+        return result
 
-    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp_then_signal)
+    monkeypatch.setattr(module, name, then_signal)
     target = tmp_path / "target"
     with pytest.raises(KeyboardInterrupt), Staging(target_scheme(target)):
         pytest.fail("the signal must stop the request before it uses the stage")

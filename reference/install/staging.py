@@ -54,18 +54,19 @@ class Staging:
 
     def __enter__(self) -> Staging:
         # Created with the signals held, and removed if one arrives as they are
-        # released: a signal sent as the stage appears must not leave it behind.
+        # released or before the request holds the stage: a signal sent as the
+        # stage appears must not leave it behind.
         try:
             with _signals_held():
                 self._created_root = _make_dirs(self.root)
                 _remove_stale_stages(self.root)
                 self.stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=self.root))
+            stage = self.stage
+            staged = {key: str(stage / os.path.relpath(path, self.root)) for key, path in self._paths.items()}
+            self.scheme = Scheme(staged, self.final.interpreter)
         except BaseException:
             self.__exit__()
             raise
-        stage = self.stage
-        staged = {key: str(stage / os.path.relpath(path, self.root)) for key, path in self._paths.items()}
-        self.scheme = Scheme(staged, self.final.interpreter)
         return self
 
     def __exit__(self, *exc: object) -> None:
