@@ -275,3 +275,11 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     deep.write_bytes(b"[" * 1000 + b"]" * 1000)
     status, out, err = run(capsys, str(deep), "--output", str(out_file), "--json")
     assert status == 2 and "limit nesting exceeded" in err and not out_file.exists()
+
+
+def test_cli_missing_output_folder_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = CORPUS / "torch" / "torch-2.9.0-variants.json"
+    target = tmp_path / "absent" / "out.json"
+    status, _, err = run(capsys, str(source), "--output", str(target))
+    assert status == 2 and str(target) in err and ".convert-" not in err
+    assert not (tmp_path / "absent").exists()

@@ -81,7 +81,10 @@ def _write_atomically(target: Any, text: str) -> None:
     import os
     import tempfile
 
-    fd, temp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".convert-")
+    try:
+        fd, temp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".convert-")
+    except OSError as exc:  # name the --output the user gave, not the temporary file
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
