@@ -166,6 +166,11 @@ def resolve_locks(source: Path, fixtures: Path, out: Path) -> Path:
     index named by ``[tool.conformance] index``, and "A runner resolves them
     against the built index ... before handing the lock to an implementation";
     empty ``hashes`` are filled in from the built files (``manifest.json``).
+    Files a lock lists by a relative ``path`` (which the pylock.toml specification
+    makes relative to the lock's own directory) are copied beside it from the
+    built index, as its ``[tool.conformance.files]`` table says
+    (``{path under the lock's directory = path in the built index}``); an entry
+    with such a ``path`` and empty ``hashes`` gets the copied file's sha256.
     """
     import tomli_w
 
@@ -179,13 +184,36 @@ def resolve_locks(source: Path, fixtures: Path, out: Path) -> Path:
         index = data.get("tool", {}).get("conformance", {}).get("index")
         if isinstance(index, str):
             root = fixtures / index
+            copied = _copy_lock_files(data, root, out)
             for package in data.get("packages", []):
                 for wheel in package.get("wheels", []):
-                    url = wheel.get("url")
+                    url, relative = wheel.get("url"), wheel.get("path")
                     if isinstance(url, str) and "://" not in url:
                         wheel["url"] = (root / url).resolve().as_uri()
                         digest = manifest.get(index, {}).get(url.rsplit("/", 1)[-1])
                         if not wheel.get("hashes") and digest:
                             wheel["hashes"] = {"sha256": digest}
+                    elif isinstance(relative, str) and relative in copied and not wheel.get("hashes"):
+                        wheel["hashes"] = {"sha256": copied[relative]}
         (out / path.name).write_text(tomli_w.dumps(data), encoding="utf-8")
     return out
+
+
+def _copy_lock_files(data: dict[str, object], root: Path, out: Path) -> dict[str, str]:
+    """Copy a fixture lock's ``[tool.conformance.files]`` from the built index *root* to *out*.
+
+    :returns: ``{path under out: sha256 of the copy}``.
+    :raises ValueError: a destination that is not a plain relative path inside *out*.
+    """
+    tool = data.get("tool")
+    files = tool.get("conformance", {}).get("files", {}) if isinstance(tool, dict) else {}
+    copied = {}
+    for relative, origin in files.items():
+        parts = Path(relative).parts
+        if Path(relative).is_absolute() or ".." in parts or not parts:
+            raise ValueError(f"[tool.conformance.files] {relative!r} is not a path inside the lock's directory")
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / origin, target)
+        copied[relative] = hashlib.sha256(target.read_bytes()).hexdigest()
+    return copied

@@ -8,6 +8,7 @@ missing capability, expected deviation (strict), adapter error.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -515,6 +516,40 @@ def test_resolve_locks_makes_urls_absolute_and_fills_hashes(tmp_path: Path) -> N
     wheel = loads((out / "one.toml").read_text())["packages"][0]["wheels"][0]
     assert wheel["url"] == (fixtures / "world" / "flat" / "foo-1-py3-none-any.whl").resolve().as_uri()
     assert wheel["hashes"] == {"sha256": "ab" * 32}
+
+
+def test_resolve_locks_copies_path_files_beside_the_lock(tmp_path: Path) -> None:
+    # A relative `path` is relative to the lock's directory (pylock.toml specification):
+    # [tool.conformance.files] puts the file there, and empty hashes get its sha256.
+    source = tmp_path / "locks"
+    source.mkdir()
+    (source / "one.toml").write_text(
+        'lock-version = "1.0"\n[[packages]]\nname = "foo"\nversion = "1"\n'
+        'wheels = [{ path = "one.files/blob", name = "foo-1-py3-none-any.whl", hashes = {} }]\n'
+        '[tool.conformance]\nindex = "world"\n'
+        '[tool.conformance.files]\n"one.files/blob" = "flat/foo-1-py3-none-any.whl"\n'
+    )
+    fixtures = tmp_path / "fx"
+    (fixtures / "world" / "flat").mkdir(parents=True)
+    (fixtures / "world" / "flat" / "foo-1-py3-none-any.whl").write_bytes(b"wheel bytes")
+    out = resolve_locks(source, fixtures, tmp_path / "out")
+    from reference._toml import loads
+
+    wheel = loads((out / "one.toml").read_text())["packages"][0]["wheels"][0]
+    assert wheel["path"] == "one.files/blob"
+    assert (out / "one.files" / "blob").read_bytes() == b"wheel bytes"
+    assert wheel["hashes"] == {"sha256": hashlib.sha256(b"wheel bytes").hexdigest()}
+
+
+def test_resolve_locks_refuses_files_outside_the_lock_directory(tmp_path: Path) -> None:
+    source = tmp_path / "locks"
+    source.mkdir()
+    (source / "one.toml").write_text(
+        'lock-version = "1.0"\n[tool.conformance]\nindex = "world"\n'
+        '[tool.conformance.files]\n"../escape" = "flat/x.whl"\n'
+    )
+    with pytest.raises(ValueError, match="not a path inside"):
+        resolve_locks(source, tmp_path / "fx", tmp_path / "out")
 
 
 def test_compare_accepts_python_sets_and_tuples() -> None:

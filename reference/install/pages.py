@@ -56,7 +56,15 @@ class SourceError(OSError):
 
 
 class HashMismatch(SourceError, IntegrityError):
-    """Downloaded bytes do not match the hash the index or lock gave for them (or none can be checked)."""
+    """Downloaded bytes do not match the hash the index or lock gave for them (or none can be checked).
+
+    :param clause: the rule broken (``reference:hash-verified``, ``reference:hash-algorithm``),
+        listed in ``clauses`` as a :class:`reference.errors.VariantError` lists its own.
+    """
+
+    def __init__(self, message: str, clause: str) -> None:
+        super().__init__(message)
+        self.clauses = [clause]
 
 
 VERIFIABLE = frozenset(hashlib.algorithms_guaranteed)
@@ -229,7 +237,8 @@ class HashCheck:
             given = ", ".join(quoted(a) for a in sorted(hashes))
             raise HashMismatch(
                 f"{what}: hashes given only in algorithms that cannot be verified ({given}); "
-                "refused rather than taken as verified [reference:hash-algorithm]"
+                "refused rather than taken as verified [reference:hash-algorithm]",
+                "reference:hash-algorithm",
             )
         self._running = {algorithm: hashlib.new(algorithm) for algorithm in self.expected}
 
@@ -245,7 +254,8 @@ class HashCheck:
             if digest != expected.lower():
                 raise HashMismatch(
                     f"{self.what}: {algorithm} hash mismatch (expected {quoted(expected)}, got {digest}) "
-                    "[reference:hash-verified]"
+                    "[reference:hash-verified]",
+                    "reference:hash-verified",
                 )
 
 

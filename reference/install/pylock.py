@@ -334,9 +334,9 @@ def parse_lock(data: Mapping[str, Any], source: str = "", base: Path | None = No
     """
     lock_version = data.get("lock-version")
     if not isinstance(lock_version, str) or lock_version.split(".")[0] != "1":
-        # reference:pylock-format: only lock-version 1.x (the pylock.toml specification) is read
+        # pylock:lock-version-major: only lock-version 1.x (the pylock.toml specification) is read
         message = f"lock-version {quoted(lock_version)} is not a supported version (1.x)"  # pragma: no mutate
-        raise _bad(message, "lock-version", source)
+        raise InvalidLock(Violation("pylock:lock-version-major", message, "lock-version", source))
     packages = data.get("packages", [])
     if not isinstance(packages, list):
         raise _bad("packages must be an array of tables", "packages", source)
