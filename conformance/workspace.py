@@ -170,7 +170,9 @@ def resolve_locks(source: Path, fixtures: Path, out: Path) -> Path:
     makes relative to the lock's own directory) are copied beside it from the
     built index, as its ``[tool.conformance.files]`` table says
     (``{path under the lock's directory = path in the built index}``); an entry
-    with such a ``path`` and empty ``hashes`` gets the copied file's sha256.
+    with such a ``path`` and empty ``hashes`` gets the copied file's sha256, and an
+    entry with neither (a case about such entries) the digest of the index file its
+    ``name`` names.
     """
     import tomli_w
 
@@ -195,6 +197,11 @@ def resolve_locks(source: Path, fixtures: Path, out: Path) -> Path:
                             wheel["hashes"] = {"sha256": digest}
                     elif isinstance(relative, str) and relative in copied and not wheel.get("hashes"):
                         wheel["hashes"] = {"sha256": copied[relative]}
+                    elif isinstance(wheel.get("name"), str) and not wheel.get("hashes"):
+                        # no usable url or path (a case about such entries): the named file's digest
+                        digest = manifest.get(index, {}).get(wheel["name"])
+                        if digest:
+                            wheel["hashes"] = {"sha256": digest}
         (out / path.name).write_text(tomli_w.dumps(data), encoding="utf-8")
     return out
 

@@ -518,6 +518,24 @@ def test_resolve_locks_makes_urls_absolute_and_fills_hashes(tmp_path: Path) -> N
     assert wheel["hashes"] == {"sha256": "ab" * 32}
 
 
+def test_resolve_locks_fills_hashes_by_name_for_entries_without_a_usable_source(tmp_path: Path) -> None:
+    source = tmp_path / "locks"
+    source.mkdir()
+    (source / "one.toml").write_text(
+        'lock-version = "1.0"\n[[packages]]\nname = "foo"\nversion = "1"\n'
+        'wheels = [{ name = "foo-1-py3-none-any.whl", url = 1, hashes = {} }]\n'
+        '[tool.conformance]\nindex = "world"\n'
+    )
+    fixtures = tmp_path / "fx"
+    (fixtures / "world" / "flat").mkdir(parents=True)
+    (fixtures / "manifest.json").write_text(json.dumps({"world": {"foo-1-py3-none-any.whl": "cd" * 32}}))
+    out = resolve_locks(source, fixtures, tmp_path / "out")
+    from reference._toml import loads
+
+    wheel = loads((out / "one.toml").read_text())["packages"][0]["wheels"][0]
+    assert wheel == {"name": "foo-1-py3-none-any.whl", "url": 1, "hashes": {"sha256": "cd" * 32}}
+
+
 def test_resolve_locks_copies_path_files_beside_the_lock(tmp_path: Path) -> None:
     # A relative `path` is relative to the lock's directory (pylock.toml specification):
     # [tool.conformance.files] puts the file there, and empty hashes get its sha256.

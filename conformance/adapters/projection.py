@@ -36,6 +36,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import shutil
 import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -309,16 +310,27 @@ def _file_path(url: str) -> Path | None:
     return Path(url2pathname(unquote(parts.path)))
 
 
+def _wheel_path(wheel: Mapping[str, Any], base: Path | None) -> Path | None:
+    """The local file of a lock's wheel entry: its ``path`` (relative to *base*), or a ``file://`` ``url``."""
+    relative = wheel.get("path")
+    if isinstance(relative, str):
+        return Path(relative) if base is None or os.path.isabs(relative) else base / relative
+    return _file_path(str(wheel.get("url", "")))
+
+
 def project_lock(
     lock: Mapping[str, Any],
     out: Path,
     user: Mapping[str, Mapping[str, Sequence[str]]],
     keep: Collection[str] = (),
+    base: Path | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """A ``pylock.toml`` (parsed) with each package's ``variants-json`` and wheels projected.
 
     Rewritten wheels are written to *out*; their entries get the new
-    ``file://`` URL and sha256.  Only ``file://`` wheels are read.
+    ``file://`` URL (or, for a ``path`` relative to the lock's directory *base*,
+    the new file's path relative to *base*) and sha256.  Only ``file://`` and
+    ``path`` wheels are read.
 
     :returns: the new lock, and one description per projected package.
     """
@@ -329,12 +341,12 @@ def project_lock(
         documents = [inline] if _readable(inline, "index", None) else []
         wheels: list[tuple[dict[str, Any], Path, str | None, str, Any]] = []
         for wheel in package.get("wheels", []):
-            path = _file_path(str(wheel.get("url", "")))
+            path = _wheel_path(wheel, base)
             if path is None or not path.is_file():
                 continue
             member = _variant_member(path.read_bytes())
             try:
-                label = parse_wheel_filename(path.name).variant_label
+                label = parse_wheel_filename(str(wheel.get("name") or path.name)).variant_label
             except VariantError:
                 continue
             if member is not None and _readable(member[1], "wheel", label):
@@ -349,7 +361,10 @@ def project_lock(
         for wheel, path, _label, name, document in wheels:
             data = rewrite_wheel(path.read_bytes(), {name: _encode(project_document(document, plan))})
             (out / path.name).write_bytes(data)
-            wheel["url"] = (out / path.name).resolve().as_uri()
+            if "path" in wheel and base is not None:
+                wheel["path"] = os.path.relpath((out / path.name).resolve(), base)
+            else:
+                wheel["url"] = (out / path.name).resolve().as_uri()
             wheel["hashes"] = {"sha256": hashlib.sha256(data).hexdigest()}
         described.append(f"{package.get('name')} {package.get('version')}: {plan.describe(user)}")
     return new, described

@@ -62,6 +62,8 @@ the copies the ranking makes hold one project, not the whole index.
 from __future__ import annotations
 
 import contextlib
+import copy
+import os
 import platform
 import re
 import shutil
@@ -486,19 +488,23 @@ class UvAdapter:
             if reason is not None:
                 return Skipped(reason)
             user = projection.user_static_lists(profile)
-            lock, described = projection.project_lock(lock, workspace.tmp / "projected-wheels", user)
+            lock, described = projection.project_lock(lock, workspace.tmp / "projected-wheels", user, base=workspace.locks)
             projected = "; ".join(described) or None
         facts = IndexFacts()
         for package in lock.get("packages", []):
             facts._add(package.get("variants-json"))
-            facts.filenames += [str(w.get("url", "")).rsplit("/", 1)[-1] for w in package.get("wheels", [])]
+            facts.filenames += [_wheel_filename(w) for w in package.get("wheels", [])]
         preview = not options.get("no_variants")
         system = _system(profile, facts, preview, markers_matter=True)
         if isinstance(system, Skipped):
             return system
         sim, target = system
-        path = workspace.tmp / "pylock.toml"  # uv takes pylock.toml or pylock.<name>.toml
-        path.write_text(tomli_w.dumps(lock), encoding="utf-8")
+        # uv takes pylock.toml or pylock.<name>.toml; written in a directory of its own, not
+        # uv's working directory, so a relative path resolved against the latter is seen
+        path = workspace.tmp / "lock" / "pylock.toml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        moved = _move_relative_paths(lock, workspace.locks, path.parent)
+        path.write_text(tomli_w.dumps(moved), encoding="utf-8")
         uv = _Invocation(self, workspace.tmp, target, sim, preview)
         done, installed = uv.install(None, ["--no-index", "--offline", "-r", str(path)], deps=False)
         if any(sign in done.stderr for sign in _HARNESS_TROUBLE):
@@ -566,6 +572,27 @@ def _system(
         profile, facts, "uv", environment=target.markers, tags=target.tags, markers_matter=markers_matter
     )
     return Skipped(reason) if reason is not None else (sim, target)
+
+
+def _wheel_filename(wheel: Mapping[str, Any]) -> str:
+    """A lock's wheel entry's file name: ``name``, else the last component of ``url`` / ``path``."""
+    name = wheel.get("name") or wheel.get("url") or wheel.get("path") or ""
+    return str(name).rsplit("/", 1)[-1]
+
+
+def _move_relative_paths(lock: Mapping[str, Any], origin: Path, destination: Path) -> dict[str, Any]:
+    """*lock* as written in *destination* instead of *origin*: relative wheel ``path`` s still name their files.
+
+    The pylock.toml specification: "If a relative path is used it MUST be relative to the
+    location of this file"; the lock uv reads is a copy in another directory.
+    """
+    moved = copy.deepcopy(dict(lock))
+    for package in moved.get("packages", []):
+        for wheel in package.get("wheels", []):
+            relative = wheel.get("path")
+            if isinstance(relative, str) and not os.path.isabs(relative):
+                wheel["path"] = os.path.relpath(origin / relative, destination)
+    return moved
 
 
 def _installed_requires(target: Path | None, installed: Mapping[str, str]) -> dict[str, list[str]]:

@@ -233,15 +233,17 @@ def _wheel_entry(entry: Any, base: Path | None, where: str, source: str) -> Lock
             raise _bad(f"{key} must be a string", f"{where}.{key}", source)
     url, path, name = entry.get("url"), entry.get("path"), entry.get("name")
     field = f"{where}.name"
-    if url is not None:
-        location = url
-        field = field if name is not None else f"{where}.url"
-    elif path is not None:
+    # pylock:package-source: "Get the file: If path is set, use it. If url is set, try to use it"
+    if path is not None:
         resolved = Path(path) if base is None or os.path.isabs(path) else base / path
         location = resolved.absolute().as_uri()
         field = field if name is not None else f"{where}.path"
+    elif url is not None:
+        location = url
+        field = field if name is not None else f"{where}.url"
     else:
-        location = ""
+        message = "a wheel entry needs a url or a path"  # pragma: no mutate
+        raise InvalidLock(Violation("pylock:package-source", message, where, source))
     try:
         last = urllib.parse.unquote(urllib.parse.urlsplit(location).path.rsplit("/", 1)[-1])
     except ValueError as exc:  # a malformed URL, such as http://[::1
