@@ -218,7 +218,9 @@ def _copy_lock_files(data: dict[str, object], root: Path, out: Path) -> dict[str
     for relative, origin in files.items():
         parts = Path(relative).parts
         if Path(relative).is_absolute() or ".." in parts or not parts:
-            raise ValueError(f"[tool.conformance.files] {relative!r} is not a path inside the lock's directory")
+            raise ValueError(
+                f"[tool.conformance.files] {relative!r} is not a path inside the lock's directory"
+            )
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(root / origin, target)

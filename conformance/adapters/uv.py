@@ -488,7 +488,9 @@ class UvAdapter:
             if reason is not None:
                 return Skipped(reason)
             user = projection.user_static_lists(profile)
-            lock, described = projection.project_lock(lock, workspace.tmp / "projected-wheels", user, base=workspace.locks)
+            lock, described = projection.project_lock(
+                lock, workspace.tmp / "projected-wheels", user, base=workspace.locks
+            )
             projected = "; ".join(described) or None
         facts = IndexFacts()
         for package in lock.get("packages", []):
@@ -581,7 +583,7 @@ def _wheel_filename(wheel: Mapping[str, Any]) -> str:
 
 
 def _move_relative_paths(lock: Mapping[str, Any], origin: Path, destination: Path) -> dict[str, Any]:
-    """*lock* as written in *destination* instead of *origin*: relative wheel ``path`` s still name their files.
+    """*lock* as written in *destination* instead of *origin*: relative wheel paths name the same files.
 
     The pylock.toml specification: "If a relative path is used it MUST be relative to the
     location of this file"; the lock uv reads is a copy in another directory.
