@@ -165,7 +165,8 @@ def resolve_locks(source: Path, fixtures: Path, out: Path) -> Path:
     ``fixtures/locks/README.md``: wheel URLs are relative to the built fixture
     index named by ``[tool.conformance] index``, and "A runner resolves them
     against the built index ... before handing the lock to an implementation";
-    empty ``hashes`` are filled in from the built files (``manifest.json``).
+    empty ``hashes`` (``hashes = {}``; an entry without the key keeps none) are filled
+    in from the built files (``manifest.json``).
     Files a lock lists by a relative ``path`` (which the pylock.toml specification
     makes relative to the lock's own directory) are copied beside it from the
     built index, as its ``[tool.conformance.files]`` table says
@@ -193,11 +194,11 @@ def resolve_locks(source: Path, fixtures: Path, out: Path) -> Path:
                     if isinstance(url, str) and "://" not in url:
                         wheel["url"] = (root / url).resolve().as_uri()
                         digest = manifest.get(index, {}).get(url.rsplit("/", 1)[-1])
-                        if not wheel.get("hashes") and digest:
+                        if wheel.get("hashes") == {} and digest:
                             wheel["hashes"] = {"sha256": digest}
-                    elif isinstance(relative, str) and relative in copied and not wheel.get("hashes"):
+                    elif isinstance(relative, str) and relative in copied and wheel.get("hashes") == {}:
                         wheel["hashes"] = {"sha256": copied[relative]}
-                    elif isinstance(wheel.get("name"), str) and not wheel.get("hashes"):
+                    elif isinstance(wheel.get("name"), str) and wheel.get("hashes") == {}:
                         # no usable url or path (a case about such entries): the named file's digest
                         digest = manifest.get(index, {}).get(wheel["name"])
                         if digest:
