@@ -76,7 +76,7 @@ class LockedWheel:
     """One entry of ``packages.wheels``.
 
     :param filename: ``name``, or the last component of ``url`` / ``path``.
-    :param url: for ``path`` (used first), its ``file://`` URL resolved against the lock's directory; else ``url``.
+    :param url: ``path`` (used first) as a ``file://`` URL against the lock's directory, else ``url``.
     :param hashes: ``{algorithm: hexdigest}``.
     """
 
