@@ -930,7 +930,45 @@ RULES: tuple[Rule, ...] = (
          decisive=(
              "pylock/package-marker/win32-package-skipped-on-linux",
          )),
+    rule("lock-version-major", "lock", "pylock:lock-version-major",
+         "a lock of a major version the tool does not support is an error", LOCKING,
+         ("lock-version is not checked (read as 1.0)",
+          _p(f"{PYLOCK}:parse_lock", arguments(lambda a: {"data": {**a["data"], "lock-version": "1.0"}}))),
+         decisive=(
+             "pylock/lock-version/major-2-refused",
+         )),
+    rule("lock-path-relative", "lock", "pylock:path-relative",
+         "a wheel's relative path is relative to the lock file's directory", LOCKING,
+         ("a relative path is resolved against the current directory",
+          _p(f"{PYLOCK}:_wheel_entry", arguments(lambda a: {"base": None}))),
+         decisive=(
+             "pylock/wheel-path/relative-to-lock",
+             "pylock/wheel-path/plain-relative-to-lock",
+             "pylock/wheel-path/path-before-url",
+         )),
+    rule("lock-wheel-name", "lock", "pylock:wheel-name",
+         "a wheel entry's name is its file name; the last component of its url or path only without one",
+         LOCKING,
+         ("name is ignored: the file name is always the last component of the url or path",
+          _p(f"{PYLOCK}:_wheel_entry", arguments(lambda a: {"entry": _without_name(a["entry"])}))),
+         decisive=(
+             "pylock/wheel-name/name-not-path",
+             "pylock/wheel-name/plain-name-not-path",
+         )),
+    rule("lock-wheel-hash", "lock", "pylock:wheel-hash",
+         "a locked wheel whose bytes do not match its hash is an error", LOCKING,
+         ("the lock's hashes are not validated",
+          _p(f"{PYLOCK}:_wheel_entry", result(lambda wheel, a: dataclasses.replace(wheel, hashes={})))),
+         decisive=(
+             "pylock/wheel-hash/selected-wheel-mismatch",
+             "pylock/wheel-hash/plain-mismatch",
+         )),
 )
+
+
+def _without_name(entry: Any) -> Any:
+    """A lock's wheel entry without its ``name`` key (other values as they are)."""
+    return {k: v for k, v in entry.items() if k != "name"} if isinstance(entry, dict) else entry
 
 
 # ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import pytest
 
 from reference.errors import VariantError
 from reference.install.pages import FileLink, HashMismatch, SourceError, variants_json_filename
-from reference.install.sources import FindLinks, SimpleIndex
+from reference.install.sources import FindLinks, SimpleIndex, Source
 
 # --------------------------------------------------------------------------- helpers
 
@@ -242,6 +242,19 @@ def test_hash_mismatch_detected(tmp_path: Path, find_links: Path) -> None:
         source.fetch(bad)
     with pytest.raises(HashMismatch):
         source.fetch_to(bad, tmp_path / "dl")
+
+
+def test_fetch_to_gives_a_local_file_its_link_name(tmp_path: Path) -> None:
+    # A lock may store a wheel under another file name ("name" is its file name, the
+    # pylock.toml specification): the local copy takes the link's name, hashes or not.
+    stored = tmp_path / "store" / "wheel-1"
+    stored.parent.mkdir()
+    stored.write_bytes(b"wheel bytes")
+    link = FileLink("demo-1.0-py3-none-any.whl", stored.as_uri(), {})
+    got = Source().fetch_to(link, tmp_path / "dl")
+    assert got.name == "demo-1.0-py3-none-any.whl" and got.read_bytes() == b"wheel bytes"
+    same = FileLink("wheel-1", stored.as_uri(), {})
+    assert Source().fetch_to(same, tmp_path / "dl") == stored  # under its own name: used in place
 
 
 def test_unknown_project_has_no_files(tmp_path: Path, serve: Any) -> None:

@@ -215,22 +215,39 @@ def test_case_profile_matches_schema(profile_id: str) -> None:
 
 @pytest.mark.parametrize("lock_id", LOCK_IDS)
 def test_lock_wheels_exist(lock_id: str) -> None:
+    # A wheel is listed by a url relative to the built index, or by a path relative to the
+    # lock that [tool.conformance.files] fills from the index (fixtures/locks/README.md);
+    # the entries made malformed on purpose (url or path not a string, neither given) name
+    # an index file by their name.
     lock = _load(LOCKS / f"{lock_id}.toml")
     index_id = lock_index(lock_id)
     assert index_id in INDEX_IDS
-    for package in lock["packages"]:
+    files = lock["tool"]["conformance"].get("files", {})
+    for origin in files.values():
+        assert origin.startswith("flat/") and origin.removeprefix("flat/") in filenames(index_id), origin
+    for package in lock.get("packages", []):
         for wheel in package.get("wheels", []):
-            url = wheel["url"]
-            assert url.startswith("flat/"), url
-            assert url.removeprefix("flat/") in filenames(index_id), url
+            url, path = wheel.get("url"), wheel.get("path")
+            if isinstance(path, str):
+                assert path in files, path
+            elif isinstance(url, str) and "://" not in url:
+                assert url.startswith("flat/"), url
+                assert url.removeprefix("flat/") in filenames(index_id), url
+            else:
+                assert wheel["name"] in filenames(index_id), wheel
+
+
+def _wheel_name(wheel: dict[str, object]) -> str:
+    name = wheel.get("name")
+    return name if isinstance(name, str) else str(wheel.get("url") or wheel.get("path")).rsplit("/", 1)[-1]
 
 
 @pytest.mark.parametrize("lock_id", LOCK_IDS)
 def test_lock_variants_json_shape(lock_id: str) -> None:
     # PEP 825 'Integration with pylock.toml': 'The $schema key MUST be preserved'
     lock = _load(LOCKS / f"{lock_id}.toml")
-    for package in lock["packages"]:
-        names = [wheel["url"].rsplit("/", 1)[1] for wheel in package.get("wheels", [])]
+    for package in lock.get("packages", []):
+        names = [_wheel_name(wheel) for wheel in package.get("wheels", [])]
         if any(parse_wheel_filename(name).is_variant for name in names):
             assert "$schema" in package["variants-json"]
 

@@ -108,7 +108,8 @@ class Source:
         :raises LimitExceeded: the file is larger than ``wheel-bytes``.
         """
         local = link.local_path
-        if local is not None and not link.hashes:
+        # used where it is only under its own name (a lock's wheel may be stored under another)
+        if local is not None and not link.hashes and local.name == link.filename:
             if not local.is_file():
                 raise SourceError(f"{quoted(link.filename)}: no such file: {quoted(str(local))}")
             return local
