@@ -499,75 +499,67 @@ def test_select_over_http_against_built_fixtures(suite: pytest.Pytester) -> None
     assert outcomes(report) == {"label/http/pep503": "passed"}
 
 
-def test_resolve_locks_makes_urls_absolute_and_fills_hashes(tmp_path: Path) -> None:
+def _resolve_one_wheel(tmp_path: Path, wheels: str, tool: str = "", manifest: str = "") -> tuple[Path, Any]:
+    """Resolve a one-package lock of index "world" (its ``wheels`` and extra tool tables given).
+
+    :returns: the output directory and the lock's first wheel entry as resolved.
+    """
+    from reference._toml import loads
+
     source = tmp_path / "locks"
     source.mkdir()
     (source / "one.toml").write_text(
-        'lock-version = "1.0"\n[[packages]]\nname = "foo"\nversion = "1"\n'
-        'wheels = [{ url = "flat/foo-1-py3-none-any.whl", hashes = {} }]\n'
-        '[tool.conformance]\nindex = "world"\n'
+        f'lock-version = "1.0"\n[[packages]]\nname = "foo"\nversion = "1"\nwheels = [{wheels}]\n'
+        f'[tool.conformance]\nindex = "world"\n{tool}'
     )
     fixtures = tmp_path / "fx"
     (fixtures / "world" / "flat").mkdir(parents=True)
-    (fixtures / "manifest.json").write_text(json.dumps({"world": {"foo-1-py3-none-any.whl": "ab" * 32}}))
+    (fixtures / "world" / "flat" / "foo-1-py3-none-any.whl").write_bytes(b"wheel bytes")
+    if manifest:
+        (fixtures / "manifest.json").write_text(json.dumps({"world": {"foo-1-py3-none-any.whl": manifest}}))
     out = resolve_locks(source, fixtures, tmp_path / "out")
-    from reference._toml import loads
+    return out, loads((out / "one.toml").read_text())["packages"][0]["wheels"][0]
 
-    wheel = loads((out / "one.toml").read_text())["packages"][0]["wheels"][0]
-    assert wheel["url"] == (fixtures / "world" / "flat" / "foo-1-py3-none-any.whl").resolve().as_uri()
+
+def test_resolve_locks_makes_urls_absolute_and_fills_hashes(tmp_path: Path) -> None:
+    _, wheel = _resolve_one_wheel(
+        tmp_path, '{ url = "flat/foo-1-py3-none-any.whl", hashes = {} }', manifest="ab" * 32
+    )
+    flat = tmp_path / "fx" / "world" / "flat"
+    assert wheel["url"] == (flat / "foo-1-py3-none-any.whl").resolve().as_uri()
     assert wheel["hashes"] == {"sha256": "ab" * 32}
 
 
 def test_resolve_locks_fills_hashes_by_name_for_entries_without_a_usable_source(tmp_path: Path) -> None:
-    source = tmp_path / "locks"
-    source.mkdir()
-    (source / "one.toml").write_text(
-        'lock-version = "1.0"\n[[packages]]\nname = "foo"\nversion = "1"\n'
-        'wheels = [{ name = "foo-1-py3-none-any.whl", url = 1, hashes = {} }]\n'
-        '[tool.conformance]\nindex = "world"\n'
+    _, wheel = _resolve_one_wheel(
+        tmp_path, '{ name = "foo-1-py3-none-any.whl", url = 1, hashes = {} }', manifest="cd" * 32
     )
-    fixtures = tmp_path / "fx"
-    (fixtures / "world" / "flat").mkdir(parents=True)
-    (fixtures / "manifest.json").write_text(json.dumps({"world": {"foo-1-py3-none-any.whl": "cd" * 32}}))
-    out = resolve_locks(source, fixtures, tmp_path / "out")
-    from reference._toml import loads
-
-    wheel = loads((out / "one.toml").read_text())["packages"][0]["wheels"][0]
     assert wheel == {"name": "foo-1-py3-none-any.whl", "url": 1, "hashes": {"sha256": "cd" * 32}}
+
+
+def test_resolve_locks_keeps_a_missing_hashes_key_missing(tmp_path: Path) -> None:
+    _, wheel = _resolve_one_wheel(tmp_path, '{ url = "flat/foo-1-py3-none-any.whl" }', manifest="ab" * 32)
+    assert "hashes" not in wheel
 
 
 def test_resolve_locks_copies_path_files_beside_the_lock(tmp_path: Path) -> None:
     # A relative `path` is relative to the lock's directory (pylock.toml specification):
     # [tool.conformance.files] puts the file there, and empty hashes get its sha256.
-    source = tmp_path / "locks"
-    source.mkdir()
-    (source / "one.toml").write_text(
-        'lock-version = "1.0"\n[[packages]]\nname = "foo"\nversion = "1"\n'
-        'wheels = [{ path = "one.files/blob", name = "foo-1-py3-none-any.whl", hashes = {} }]\n'
-        '[tool.conformance]\nindex = "world"\n'
-        '[tool.conformance.files]\n"one.files/blob" = "flat/foo-1-py3-none-any.whl"\n'
+    out, wheel = _resolve_one_wheel(
+        tmp_path, '{ path = "one.files/blob", name = "foo-1-py3-none-any.whl", hashes = {} }',
+        tool='[tool.conformance.files]\n"one.files/blob" = "flat/foo-1-py3-none-any.whl"\n',
     )
-    fixtures = tmp_path / "fx"
-    (fixtures / "world" / "flat").mkdir(parents=True)
-    (fixtures / "world" / "flat" / "foo-1-py3-none-any.whl").write_bytes(b"wheel bytes")
-    out = resolve_locks(source, fixtures, tmp_path / "out")
-    from reference._toml import loads
-
-    wheel = loads((out / "one.toml").read_text())["packages"][0]["wheels"][0]
     assert wheel["path"] == "one.files/blob"
     assert (out / "one.files" / "blob").read_bytes() == b"wheel bytes"
     assert wheel["hashes"] == {"sha256": hashlib.sha256(b"wheel bytes").hexdigest()}
 
 
 def test_resolve_locks_refuses_files_outside_the_lock_directory(tmp_path: Path) -> None:
-    source = tmp_path / "locks"
-    source.mkdir()
-    (source / "one.toml").write_text(
-        'lock-version = "1.0"\n[tool.conformance]\nindex = "world"\n'
-        '[tool.conformance.files]\n"../escape" = "flat/x.whl"\n'
-    )
     with pytest.raises(ValueError, match="not a path inside"):
-        resolve_locks(source, tmp_path / "fx", tmp_path / "out")
+        _resolve_one_wheel(
+            tmp_path, '{ url = "flat/foo-1-py3-none-any.whl", hashes = {} }',
+            tool='[tool.conformance.files]\n"../escape" = "flat/foo-1-py3-none-any.whl"\n',
+        )
 
 
 def test_compare_accepts_python_sets_and_tuples() -> None:
