@@ -153,6 +153,29 @@ def test_relative_path_entries(tmp_path: Path) -> None:
     assert wheel.hashes == {"sha256": "ab"}
 
 
+def test_path_is_used_before_url_and_one_of_them_is_needed(tmp_path: Path) -> None:
+    # pylock.toml specification, Installation: "Get the file: If path is set, use it. If url
+    # is set, try to use it"; without either the source is not "specified appropriately".
+    both = {"path": "w/demo-1.0-py3-none-any.whl", "url": "https://example.invalid/x.whl"}
+    data = _lock()
+    data["packages"][0]["wheels"] = [both]  # type: ignore[index]
+    wheel = parse_lock(data, "pylock.toml", tmp_path).packages[0].wheels[0]
+    assert wheel.url == (tmp_path / "w" / "demo-1.0-py3-none-any.whl").as_uri()
+    data["packages"][0]["wheels"] = [{"name": "demo-1.0-py3-none-any.whl"}]  # type: ignore[index]
+    with pytest.raises(InvalidLock) as caught:
+        parse_lock(data, "pylock.toml", tmp_path)
+    assert caught.value.clauses == ["pylock:package-source"]
+
+
+@pytest.mark.parametrize("version", ["2.0", "0.9", 1, None])
+def test_an_unsupported_lock_version_is_an_error(version: object) -> None:
+    # "If a tool doesn't support a major version, it MUST raise an error."
+    with pytest.raises(InvalidLock) as caught:
+        parse_lock(_lock(**{"lock-version": version}))
+    assert caught.value.clauses == ["pylock:lock-version-major"]
+    assert parse_lock(_lock(**{"lock-version": "1.7"})).packages[0].name == "demo"
+
+
 def test_package_marker() -> None:
     data = loads(NUMPY_LOCK)
     data["packages"][0]["marker"] = "sys_platform == 'darwin'"
