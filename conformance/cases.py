@@ -184,8 +184,10 @@ class Case:
 
     @property
     def expected_clauses(self) -> tuple[str, ...]:
-        """Clause ids named in the expectation (for invalid or inconsistent outcomes)."""
-        return tuple(self.expect.get("clauses", ()))
+        """Clause ids named in the expectation (for invalid or inconsistent outcomes; with
+        ``any_of``, those of every allowed outcome)."""
+        expects = self.expect.get("any_of", [self.expect])
+        return tuple(clause for expect in expects for clause in expect.get("clauses", ()))
 
 
 CACHE_ENV = "CONFORMANCE_CASE_CACHE"

@@ -37,6 +37,8 @@ def compared_keys(op: str, expect: Mapping[str, Any], *, clause_ids: bool) -> se
     An adapter whose result can show only some keys (``Result.observes``) is
     judged only on cases comparing no other key.
     """
+    if "any_of" in expect:  # the keys any of the allowed outcomes compares
+        return set().union(*(compared_keys(op, alt, clause_ids=clause_ids) for alt in expect["any_of"]))
     invalid = _invalid(expect)
     return {
         key
@@ -55,9 +57,16 @@ def compare(
     share at least one id with the expected ones — unless the adapter cannot
     report clause ids (*clause_ids* false), when only validity is compared.
     Marker value sets are compared as sets; everything else exactly, as JSON.
+    ``{"any_of": [...]}`` lists the outcomes a text allows (for example "false, or an
+    error, as the tool chooses"): the observed value passes if it matches any one.
     """
     if not isinstance(observed, Mapping):
         return [f"the adapter returned {type(observed).__name__}, not an object"]
+    if "any_of" in expect:
+        tried = [compare(op, alt, observed, clause_ids=clause_ids) for alt in expect["any_of"]]
+        if any(not problems for problems in tried):
+            return []
+        return [f"none of the allowed outcomes matched: {'; or '.join(', '.join(p) for p in tried)}"]
     problems: list[str] = []
     invalid = _invalid(expect)
     compared = compared_keys(op, expect, clause_ids=clause_ids)

@@ -101,13 +101,28 @@ def test_variant_label_string_operators_follow_packaging() -> None:
     assert not VariantMarker('variant_label < "zzz"').evaluate(env)
 
 
+def test_variant_marker_compared_with_another_variable() -> None:
+    """depspec:marker-grammar: marker_expr = marker_var marker_op marker_var; a variable's
+    value stands where a literal may."""
+    env = {**FOOBAR.environment(), "platform_machine": "foobar", "os_name": "foo"}
+    assert VariantMarker("variant_label == platform_machine").evaluate(env)
+    assert VariantMarker("platform_machine == variant_label").evaluate(env)
+    assert not VariantMarker("variant_label != platform_machine").evaluate(env)
+    assert VariantMarker("os_name in variant_namespaces").evaluate(env)
+    assert not VariantMarker("platform_machine in variant_namespaces").evaluate(env)
+    assert VariantMarker("variant_label not in variant_namespaces").evaluate(env)
+    assert VariantMarker("os_name in variant_label").evaluate(env)
+
+
 @pytest.mark.parametrize(
     "text",
     [
         'variant_properties == "foo :: bar :: baz"',  # a Set of String admits only membership
         'variant_namespaces in "foo"',
-        "variant_label in variant_namespaces",
+        "variant_namespaces in variant_label",  # a set on the left of 'in'
+        "variant_features == variant_namespaces",
         'variant_label ~= "1.0"',
+        'variant_label === "foobar"',
         'unknown_variable == "x"',
         '"foo" in variant_features and',
         '("foo" in variant_features',

@@ -17,7 +17,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conformance.compare import compare
+from conformance.compare import compare, compared_keys
 from conformance.workspace import resolve_locks
 
 pytest_plugins = ["pytester"]
@@ -567,3 +567,16 @@ def test_compare_accepts_python_sets_and_tuples() -> None:
     want = {"valid": True, "parsed": {**PARSED}}
     got = {"valid": True, "parsed": {**PARSED, "python_tags": ("py3",), "abi_tags": {"none"}}}
     assert compare("filename", want, got, clause_ids=True) == []
+
+
+def test_compare_any_of_passes_on_each_allowed_outcome_only() -> None:
+    # depspec:string-legacy lets a tool give False or fail: both pass, True does not.
+    want = {"any_of": [{"result": False}, {"error": True, "clauses": ["depspec:string-legacy"]}]}
+    assert compare("markers", want, {"result": False}, clause_ids=True) == []
+    assert compare("markers", want, {"error": True, "clauses": ["depspec:string-legacy"]}, clause_ids=True) == []
+    assert compare("markers", want, {"error": True, "clauses": ["x:y"]}, clause_ids=False) == []
+    problems = compare("markers", want, {"result": True}, clause_ids=True)
+    assert problems and problems[0].startswith("none of the allowed outcomes matched")
+    assert compare("markers", want, {"error": True, "clauses": ["x:y"]}, clause_ids=True)
+    assert compared_keys("markers", want, clause_ids=True) == {"result", "error", "clauses"}
+    assert compared_keys("markers", want, clause_ids=False) == {"result", "error"}

@@ -167,19 +167,28 @@ def boolean_operator(op: str, results: Iterable[bool]) -> bool:
 
 
 def _evaluate_variant(node: _Compare, environment: Mapping[str, Any]) -> bool:
-    variable = node.lhs if isinstance(node.lhs, _Variable) else node.rhs
-    assert isinstance(variable, _Variable)
-    try:
-        value = environment[variable.name]
-    except KeyError:
-        raise UndefinedEnvironmentName(variable.name) from None
-    if variable.name in SET_VARIABLES:
-        # Parsing guarantees the form '"literal" in|not in variable'.
-        assert isinstance(node.lhs, _Literal)
-        return set_membership(node.op, node.lhs.value, value)
-    lhs = value if node.lhs is variable else node.lhs.value  # type: ignore[union-attr]
-    rhs = value if node.rhs is variable else node.rhs.value  # type: ignore[union-attr]
+    lhs, rhs = (_operand_value(o, environment) for o in (node.lhs, node.rhs))
+    if isinstance(node.rhs, _Variable) and node.rhs.name in SET_VARIABLES:
+        # Parsing guarantees the form '<string> in|not in variable'.
+        return set_membership(node.op, lhs, rhs)
+    other = [o for o in (node.lhs, node.rhs) if isinstance(o, _Variable) and o.name not in VARIANT_VARIABLES]
+    if other:
+        # variant_label against a standard variable: that variable's semantics, as packaging
+        # gives them to a comparison with a string (Spec: depspec:marker-grammar).
+        label = _Literal(environment["variant_label"])
+        operands = [label if o == _Variable("variant_label") else o for o in (node.lhs, node.rhs)]
+        text = f"{operands[0].serialize()} {node.op} {operands[1].serialize()}"
+        return Marker(text).evaluate(_standard_part(environment))
     return label_comparison(node.op, lhs, rhs)
+
+
+def _operand_value(operand: _Operand, environment: Mapping[str, Any]) -> Any:
+    if isinstance(operand, _Literal):
+        return operand.value
+    try:
+        return environment[operand.name]
+    except KeyError:
+        raise UndefinedEnvironmentName(operand.name) from None
 
 
 def set_membership(op: str, item: str, members: Iterable[str]) -> bool:
@@ -316,17 +325,14 @@ class _Parser:
             except InvalidMarker as error:
                 self.fail(f"invalid marker: {error}", position)
             return _Compare(lhs, op, rhs, standard)
-        if len(names) == 2:
-            message = f"{variant[0]} can only be compared with a quoted string"
-            self.fail(message, position, "pep825:markers-operators")
-        name = variant[0]
-        if name in SET_VARIABLES and not (
-            isinstance(lhs, _Literal) and isinstance(rhs, _Variable) and op in ("in", "not in")
+        sets = [n for n in names if n in SET_VARIABLES]
+        if sets and not (
+            len(sets) == 1 and isinstance(rhs, _Variable) and rhs.name in SET_VARIABLES and op in ("in", "not in")
         ):
             # Set of String fields admit only membership tests of a string.
-            message = f'{name} is a set: use \'"<string>" in {name}\' or \'not in\''
+            message = f'{sets[0]} is a set: use \'"<string>" in {sets[0]}\' or \'not in\''
             self.fail(message, position, "pep825:markers-operators")
-        if name == "variant_label" and op in ("~=", "==="):
+        if "variant_label" in names and op in ("~=", "==="):
             message = f"operator {quoted(op)} is not defined for the string variant_label"
             self.fail(message, position, "pep825:markers-operators")
         return _Compare(lhs, op, rhs, None)
