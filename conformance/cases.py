@@ -107,6 +107,8 @@ OP_CLAUSES: Mapping[str, frozenset[str]] = {
     "markers": frozenset({
         "pep825:markers-operators", "pep825:markers-whitespace", "pep825:markers-derived",
         "reference:markers-syntax",
+        # the dependency specifiers' rules pep825:markers-operators defers to
+        "depspec:marker-operators", "depspec:string-legacy", "depspec:marker-grammar",
     }),
     "filename": frozenset({
         "pep825:filename-template", "pep825:label-charset", "pep825:python-tag-digit",
