@@ -573,7 +573,8 @@ def test_compare_any_of_passes_on_each_allowed_outcome_only() -> None:
     # depspec:string-legacy lets a tool give False or fail: both pass, True does not.
     want = {"any_of": [{"result": False}, {"error": True, "clauses": ["depspec:string-legacy"]}]}
     assert compare("markers", want, {"result": False}, clause_ids=True) == []
-    assert compare("markers", want, {"error": True, "clauses": ["depspec:string-legacy"]}, clause_ids=True) == []
+    error = {"error": True, "clauses": ["depspec:string-legacy"]}
+    assert compare("markers", want, error, clause_ids=True) == []
     assert compare("markers", want, {"error": True, "clauses": ["x:y"]}, clause_ids=False) == []
     problems = compare("markers", want, {"result": True}, clause_ids=True)
     assert problems and problems[0].startswith("none of the allowed outcomes matched")

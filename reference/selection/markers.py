@@ -326,9 +326,8 @@ class _Parser:
                 self.fail(f"invalid marker: {error}", position)
             return _Compare(lhs, op, rhs, standard)
         sets = [n for n in names if n in SET_VARIABLES]
-        if sets and not (
-            len(sets) == 1 and isinstance(rhs, _Variable) and rhs.name in SET_VARIABLES and op in ("in", "not in")
-        ):
+        membership = isinstance(rhs, _Variable) and rhs.name in SET_VARIABLES and op in ("in", "not in")
+        if sets and not (membership and len(sets) == 1):
             # Set of String fields admit only membership tests of a string.
             message = f'{sets[0]} is a set: use \'"<string>" in {sets[0]}\' or \'not in\''
             self.fail(message, position, "pep825:markers-operators")
