@@ -174,3 +174,33 @@ def test_a_draft_is_refused_until_confirmed(tmp_path: Path) -> None:
     _write(tmp_path, "filename/label.json", _file(status="reference"))
     [case] = load_cases(tmp_path)
     assert case.status == "reference"
+
+
+def _markers_file(expect: object) -> dict[str, object]:
+    return _file(
+        spec=[{"clause": "depspec:string-legacy"}],
+        requires=["markers"],
+        tests=[{
+            "id": "less", "description": "< on the label", "op": "markers",
+            "input": {"marker": 'variant_label < "a"', "variant_label": "a", "variant_properties": []},
+            "expect": expect,
+        }],
+    )
+
+
+def test_markers_any_of_lists_allowed_outcomes(tmp_path: Path) -> None:
+    # depspec:string-legacy lets a tool answer False or fail: expect.any_of admits both.
+    error = {"error": True, "clauses": ["depspec:string-legacy"]}
+    _write(tmp_path, "ok/markers/less.json", _markers_file({"any_of": [{"result": False}, error]}))
+    [case] = load_cases(tmp_path / "ok")
+    assert case.expected_clauses == ("depspec:string-legacy",)
+    assert lint([case]) == []
+    for name, expect in {
+        "one": {"any_of": [{"result": False}]},  # one outcome is no choice: write it plainly
+        "nested": {"any_of": [{"result": False}, {"any_of": [error, {"result": True}]}]},
+        "mixed": {"any_of": [{"result": False}, error], "result": True},
+        "noclauses": {"any_of": [{"result": False}, {"error": True}]},
+    }.items():
+        _write(tmp_path, f"bad-{name}/markers/less.json", _markers_file(expect))
+        with pytest.raises(CaseFileError):
+            load_cases(tmp_path / f"bad-{name}")
