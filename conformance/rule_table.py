@@ -309,6 +309,11 @@ class Rule:
 Change = tuple[str, Patch] | tuple[str, Patch, Patch]
 
 
+def _one_byte_more(wheel: Any, arguments: Any) -> Any:
+    """A locked wheel whose ``size``, when the lock gives one, is read one byte too large."""
+    return wheel if wheel.size is None else dataclasses.replace(wheel, size=wheel.size + 1)
+
+
 def rule(
     id: str,
     group: str,
@@ -962,6 +967,21 @@ RULES: tuple[Rule, ...] = (
          decisive=(
              "pylock/wheel-hash/selected-wheel-mismatch",
              "pylock/wheel-hash/plain-mismatch",
+         )),
+    rule("lock-wheel-size", "lock", "pylock:wheel-hash",
+         "a locked wheel whose size is not the lock's size for it is an error", LOCKING,
+         ("the lock's sizes are not validated",
+          _p(f"{PYLOCK}:_wheel_entry", result(lambda wheel, a: dataclasses.replace(wheel, size=None)))),
+         ("a size the lock gives is taken as one byte more than it says",
+          _p(f"{PYLOCK}:_wheel_entry", result(_one_byte_more))),
+         decisive=(
+             "pylock/wheel-size/selected-wheel-wrong-size",
+             "pylock/wheel-size/plain-wrong-size",
+             "pylock/wheel-size/plain-path-wrong-size",
+         ),
+         reversal=(
+             "pylock/wheel-size/true-sizes",
+             "pylock/wheel-size/plain-true-size",
          )),
 )
 

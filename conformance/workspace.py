@@ -173,7 +173,9 @@ def resolve_locks(source: Path, fixtures: Path, out: Path) -> Path:
     (``{path under the lock's directory = path in the built index}``); an entry
     with such a ``path`` and empty ``hashes`` gets the copied file's sha256, and an
     entry with neither (a case about such entries) the digest of the index file its
-    ``name`` names.
+    ``name`` names. With ``[tool.conformance] fill-sizes = true``, a ``url`` entry
+    without ``size`` gets the built file's size (the sizes are not known when the
+    lock is written by hand).
     """
     import tomli_w
 
@@ -188,10 +190,13 @@ def resolve_locks(source: Path, fixtures: Path, out: Path) -> Path:
         if isinstance(index, str):
             root = fixtures / index
             copied = _copy_lock_files(data, root, out)
+            fill_sizes = data["tool"]["conformance"].get("fill-sizes") is True
             for package in data.get("packages", []):
                 for wheel in package.get("wheels", []):
                     url, relative = wheel.get("url"), wheel.get("path")
                     if isinstance(url, str) and "://" not in url:
+                        if fill_sizes and "size" not in wheel:
+                            wheel["size"] = (root / url).stat().st_size
                         wheel["url"] = (root / url).resolve().as_uri()
                         digest = manifest.get(index, {}).get(url.rsplit("/", 1)[-1])
                         if wheel.get("hashes") == {} and digest:

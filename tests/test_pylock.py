@@ -167,6 +167,40 @@ def test_path_is_used_before_url_and_one_of_them_is_needed(tmp_path: Path) -> No
     assert caught.value.clauses == ["pylock:package-source"]
 
 
+@pytest.mark.parametrize("size", [-1, True, "10", 1.5])
+def test_a_wheel_size_is_a_non_negative_integer(size: object) -> None:
+    # packages.wheels.size: "Type: integer"; a size is a count of bytes.
+    data = _lock()
+    data["packages"][0]["wheels"] = [{"url": "https://example.invalid/demo-1.0-py3-none-any.whl"}]  # type: ignore[index]
+    assert parse_lock(data).packages[0].wheels[0].link().size is None
+    data["packages"][0]["wheels"][0]["size"] = 0  # type: ignore[index]
+    assert parse_lock(data).packages[0].wheels[0].link().size == 0
+    data["packages"][0]["wheels"][0]["size"] = size  # type: ignore[index]
+    with pytest.raises(InvalidLock) as caught:
+        parse_lock(data)
+    assert caught.value.clauses == ["reference:pylock-format"]
+
+
+def test_a_wrong_size_is_refused_like_a_wrong_hash(tmp_path: Path) -> None:
+    # "Validate the file size and hash." (pylock:wheel-hash): the file is not kept under its name.
+    from reference.install.pages import HashMismatch
+    from reference.install.sources import FindLinks
+
+    wheel = tmp_path / "demo-1.0-py3-none-any.whl"
+    wheel.write_bytes(b"0123456789")
+    source = FindLinks(tmp_path)
+    out = tmp_path / "out"
+    link = FileLink(wheel.name, wheel.as_uri(), {}, 10)
+    assert source.fetch_to(link, out).read_bytes() == b"0123456789"
+    (out / wheel.name).unlink()
+    with pytest.raises(HashMismatch) as caught:
+        source.fetch_to(FileLink(wheel.name, wheel.as_uri(), {}, 9), out)
+    assert caught.value.clauses == ["pylock:wheel-hash"]
+    assert not (out / wheel.name).exists() and not list(out.glob(".partial-*"))
+    with pytest.raises(HashMismatch):
+        source.fetch(FileLink(wheel.name, wheel.as_uri(), {}, 11))
+
+
 @pytest.mark.parametrize("version", ["2.0", "0.9", 1, None])
 def test_an_unsupported_lock_version_is_an_error(version: object) -> None:
     # "If a tool doesn't support a major version, it MUST raise an error."

@@ -366,5 +366,7 @@ def project_lock(
             else:
                 wheel["url"] = (out / path.name).resolve().as_uri()
             wheel["hashes"] = {"sha256": hashlib.sha256(data).hexdigest()}
+            if "size" in wheel:  # the projected wheel's own size, as its hash
+                wheel["size"] = len(data)
         described.append(f"{package.get('name')} {package.get('version')}: {plan.describe(user)}")
     return new, described

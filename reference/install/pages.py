@@ -80,11 +80,13 @@ class FileLink:
     :param filename: the final path component (PEP 503: the anchor text).
     :param url: absolute URL (``file://`` for local files).
     :param hashes: ``{algorithm: hexdigest}``, possibly empty.
+    :param size: the file's size in bytes, when the source gave it (a lock's ``size``).
     """
 
     filename: str
     url: str
     hashes: Mapping[str, str] = field(default_factory=dict)
+    size: int | None = None
 
     @property
     def local_path(self) -> Path | None:
@@ -221,14 +223,18 @@ class HashCheck:
 
     :param hashes: ``{algorithm: hexdigest}`` as the index or lock gave them.
     :param what: the file, for messages.
+    :param size: the size in bytes the lock gave, if any (``pylock:wheel-hash``: "Validate
+        the file size and hash.").
     :raises HashMismatch: hashes were given, but none in an algorithm of
         :data:`VERIFIABLE` (``reference:hash-algorithm``): they cannot vouch for anything.
 
-    Spec: reference:hash-verified, reference:hash-algorithm
+    Spec: reference:hash-verified, reference:hash-algorithm, pylock:wheel-hash
     """
 
-    def __init__(self, hashes: Mapping[str, str], what: str) -> None:
+    def __init__(self, hashes: Mapping[str, str], what: str, size: int | None = None) -> None:
         self.what = what
+        self.size = size
+        self.seen = 0
         self.expected = {
             algorithm.lower(): value for algorithm, value in hashes.items()
             if algorithm.lower() in VERIFIABLE and not algorithm.lower().startswith("shake_")
@@ -244,11 +250,18 @@ class HashCheck:
 
     def update(self, chunk: bytes) -> None:
         """Feed the next bytes of the file."""
+        self.seen += len(chunk)
         for running in self._running.values():
             running.update(chunk)
 
     def verify(self) -> None:
-        """:raises HashMismatch: a digest differs from the one given."""
+        """:raises HashMismatch: the size or a digest differs from the one given."""
+        if self.size is not None and self.seen != self.size:
+            raise HashMismatch(
+                f"{self.what}: {self.seen} bytes, but its size is given as "  # pragma: no mutate
+                f"{self.size} [pylock:wheel-hash: 'Validate the file size and hash.']",  # pragma: no mutate
+                "pylock:wheel-hash",
+            )
         for algorithm, expected in self.expected.items():
             digest = self._running[algorithm].hexdigest()
             if digest != expected.lower():
@@ -259,15 +272,16 @@ class HashCheck:
                 )
 
 
-def verify_hashes(data: bytes, hashes: Mapping[str, str], what: str) -> None:
-    """Raise :class:`HashMismatch` unless ``data`` matches every verifiable hash in ``hashes``.
+def verify_hashes(data: bytes, hashes: Mapping[str, str], what: str, size: int | None = None) -> None:
+    """Raise :class:`HashMismatch` unless ``data`` matches every verifiable hash in ``hashes``
+    (and ``size``, when given).
 
     Algorithms outside :data:`VERIFIABLE` are skipped when another is given;
     hashes given only in such algorithms are refused; an empty mapping passes.
 
     Spec: reference:hash-verified, reference:hash-algorithm
     """
-    check = HashCheck(hashes, what)
+    check = HashCheck(hashes, what, size)
     check.update(data)
     check.verify()
 

@@ -78,15 +78,17 @@ class LockedWheel:
     :param filename: ``name``, or the last component of ``url`` / ``path``.
     :param url: ``path`` (used first) as a ``file://`` URL against the lock's directory, else ``url``.
     :param hashes: ``{algorithm: hexdigest}``.
+    :param size: ``size``, the file's size in bytes, if the lock gives it.
     """
 
     filename: str
     url: str
     hashes: Mapping[str, str] = field(default_factory=dict)
+    size: int | None = None
 
     def link(self) -> FileLink:
         """The wheel as an index link (for :class:`reference.install.sources.Source` fetching)."""
-        return FileLink(self.filename, self.url, dict(self.hashes))
+        return FileLink(self.filename, self.url, dict(self.hashes), self.size)
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,10 @@ def _wheel_entry(entry: Any, base: Path | None, where: str, source: str) -> Lock
     hashes = entry.get("hashes", {})
     if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
         raise _bad("hashes must be a table of strings", f"{where}.hashes", source)
-    return LockedWheel(name, location, {str(k): v for k, v in hashes.items()})
+    size = entry.get("size")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        raise _bad("size must be a non-negative integer", f"{where}.size", source)
+    return LockedWheel(name, location, {str(k): v for k, v in hashes.items()}, size)
 
 
 def _package(package: Any, where: str, base: Path | None, source: str) -> LockedPackage:

@@ -93,7 +93,7 @@ class Source:
         :raises SourceError: they cannot be read.
         """
         data = self.read_url(link.url)
-        verify_hashes(data, link.hashes, link.filename)
+        verify_hashes(data, link.hashes, link.filename, link.size)
         return data
 
     def fetch_to(self, link: FileLink, directory: Path) -> Path:
@@ -109,12 +109,12 @@ class Source:
         """
         local = link.local_path
         # used where it is only under its own name (a lock's wheel may be stored under another)
-        if local is not None and not link.hashes and local.name == link.filename:
+        if local is not None and not link.hashes and link.size is None and local.name == link.filename:
             if not local.is_file():
                 raise SourceError(f"{quoted(link.filename)}: no such file: {quoted(str(local))}")
             return local
         check_name(link.filename, "filename", link.url)
-        check = HashCheck(link.hashes, link.filename)
+        check = HashCheck(link.hashes, link.filename, link.size)
         directory.mkdir(parents=True, exist_ok=True)
         descriptor, partial = tempfile.mkstemp(prefix=".partial-", dir=directory)
         try:
