@@ -37,8 +37,11 @@ ship) and the listed ones; the score is killed / scored, where scored is
 generated - excluded - rejected by the type check. The *score on decisions*
 leaves out, as well, the listed survivors of the kinds in :data:`NEUTRAL_KINDS`
 (a message, an explanation, an equivalent or unreachable change: nothing a case
-could observe). :func:`markdown_table` renders the per-module table the README
-shows.
+could observe). The *score on what the texts decide* leaves out, besides, the
+``unspecified`` survivors (:data:`OPEN_KINDS`): a behaviour the specifications
+leave open, which no correct case may pin, so no suite could kill them. What
+stays against it is what a case could kill: ``gap`` and ``out-of-scope``.
+:func:`markdown_table` renders the per-module table the README shows.
 """
 
 from __future__ import annotations
@@ -72,6 +75,10 @@ TYPE_REJECTED = "caught by type check"
 #: Kinds of listed survivors that change nothing a case could observe: left out of the
 #: second score ("score on decisions"), as equivalent mutants are in mutation testing.
 NEUTRAL_KINDS = frozenset({"message", "explanation", "equivalent", "unreachable"})
+
+#: Kinds of listed survivors that change a behaviour the texts leave open: no correct case
+#: may pin it. Left out of the third score ("score on what the texts decide") as well.
+OPEN_KINDS = frozenset({"unspecified"})
 
 #: Kinds whose general reason is enough; any other kind needs a ``why`` per entry.
 _SELF_EXPLAINING = frozenset({"message", "explanation"})
@@ -188,7 +195,9 @@ def _counts(records: Iterable[Any], survivors: Survivors) -> dict[str, Any]:
     typed = sum(r.status == TYPE_REJECTED for r in rows)
     listed = [survivors.entries[r.id] for r in rows if _open(r) and r.id in survivors.entries]
     neutral = sum(entry.kind in NEUTRAL_KINDS for entry in listed)
+    open_ = sum(entry.kind in OPEN_KINDS for entry in listed)
     total = len(rows) - typed
+    decided = total - neutral - open_
     return {
         "generated": len(generated),
         "excluded": len(generated) - len(rows),
@@ -201,8 +210,10 @@ def _counts(records: Iterable[Any], survivors: Survivors) -> dict[str, Any]:
         "scored": total,
         "listed": len(listed),
         "neutral": neutral,
+        "open": open_,
         "score": round((killed + timeout) / total, 4) if total else None,
         "decision_score": round((killed + timeout) / (total - neutral), 4) if total - neutral else None,
+        "decided_score": round((killed + timeout) / decided, 4) if decided else None,
     }
 
 
@@ -238,29 +249,31 @@ def markdown_table(report: Mapping[str, Any]) -> str:
     """The per-module table (Markdown) of a report."""
     lines = [
         "| module | mutants | excluded | rejected by mypy | scored | killed | survived | run by no case "
-        "| listed | of which neutral | score | score on decisions |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| listed | of which neutral | of which open | score | score on decisions | score on what the texts decide |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
 
     def row(name: str, counts: Mapping[str, Any]) -> str:
         return (f"| {name} | {counts['generated']} | {counts['excluded']} | {counts['type_rejected']} | "
                 f"{counts['scored']} | {counts['killed']} | "
                 f"{counts['survived']} | "
-                f"{counts['no_tests']} | {counts['listed']} | {counts['neutral']} | "
-                f"{_percent(counts['score'])} | {_percent(counts['decision_score'])} |")
+                f"{counts['no_tests']} | {counts['listed']} | {counts['neutral']} | {counts.get('open', 0)} | "
+                f"{_percent(counts['score'])} | {_percent(counts['decision_score'])} | "
+                f"{_percent(counts.get('decided_score'))} |")
 
     for module in report["modules"]:
         lines.append(row(f"`{module['module'].removeprefix('reference/')}`", module))
     lines.append(row("**total**", report["total"]))
     scored = [m for m in report["modules"] if m["score"] is not None]
     reached = {
-        key: sum(m[key] is not None and m[key] >= report["target"] for m in scored)
-        for key in ("score", "decision_score")
+        key: sum(m.get(key) is not None and m[key] >= report["target"] for m in scored)
+        for key in ("score", "decision_score", "decided_score")
     }
     lines += [
         "",
         f"Modules at {100 * report['target']:.0f} % or more: score {reached['score']} of {len(scored)}, "
-        f"score on decisions {reached['decision_score']} of {len(scored)}.",
+        f"score on decisions {reached['decision_score']} of {len(scored)}, "
+        f"score on what the texts decide {reached['decided_score']} of {len(scored)}.",
     ]
     if report.get("kinds"):
         listed = ", ".join(f"{kind} {count}" for kind, count in report["kinds"].items())

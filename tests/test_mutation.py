@@ -113,3 +113,28 @@ def test_the_readme_table_is_rendered_from_the_committed_summary() -> None:
     indented = "\n".join(f"  {line}" if line else "" for line in table)
     assert indented in (ROOT / "README.md").read_text(encoding="utf-8")
     assert summary["check"]["ok"], "the summary was written with unlisted or stale survivors"
+
+
+def test_the_three_scores_leave_out_what_no_correct_case_could_kill() -> None:
+    # 10 scored mutants: 6 killed, 4 survivors listed as a message (neutral), an unspecified
+    # behaviour (open), an out-of-scope rule and a gap. The score counts every survivor; the score
+    # on decisions leaves out the message; the score on what the texts decide also leaves out the
+    # unspecified one, and keeps the two a case could kill.
+    from conformance.mutation import MutantRecord
+    from conformance.mutation_report import Listed, Survivors, build_report
+
+    module = "reference/format/demo.py"
+    records = [MutantRecord(f"m{i}", module, "f", "killed") for i in range(6)]
+    kinds = ["message", "unspecified", "out-of-scope", "gap"]
+    records += [MutantRecord(f"s{i}", module, "f", "survived", now="b") for i in range(4)]
+    survivors = Survivors(
+        {kind: kind for kind in kinds},
+        {f"s{i}": Listed(f"s{i}", "b", kind, "why") for i, kind in enumerate(kinds)},
+    )
+    report = build_report(records, survivors, {})
+    assert report["check"]["ok"]
+    row = report["modules"][0]
+    assert (row["neutral"], row["open"]) == (1, 1)
+    assert (row["score"], row["decision_score"], row["decided_score"]) == (0.6, round(6 / 9, 4), 0.75)
+    table = markdown_table(build_report(records, survivors, {"target": 0.9}))
+    assert "| 60.0 % | 66.7 % | 75.0 % |" in table
