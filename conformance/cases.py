@@ -113,6 +113,7 @@ OP_CLAUSES: Mapping[str, frozenset[str]] = {
     "filename": frozenset({
         "pep825:filename-template", "pep825:label-charset", "pep825:python-tag-digit",
         "pep825:label-required", "pep825:null-label", "wheel:filename", "wheel:build-tag",
+        "wheel:consumers-accept", "wheel:dash-separator", "names:name-format",
     }),
 }
 #: Ops that read documents or names only: they cannot fail on a clause that binds installers alone.
