@@ -67,6 +67,7 @@ SCHEMA_PATH = SCHEMA_DIR / "case.schema.json"
 CAPABILITIES: Mapping[str, str] = {
     "filename": "parse variant wheel filenames",
     "validate": "validate variant metadata documents",
+    "validate.text": "validate a metadata document given as the file's text (the JSON format's own rules)",
     "combine": "combine variant metadata documents (metadata consistency)",
     "select": "select a wheel for a profile from a fixture index",
     "install": "install a requirement and its dependencies into an environment",

@@ -49,6 +49,7 @@ __all__ = [
     "Result",
     "Skipped",
     "Workspace",
+    "document_bytes",
     "is_known_capability",
 ]
 
@@ -63,6 +64,7 @@ CAPABILITIES: frozenset[str] = frozenset(
         # one per op
         "filename",  # parse/validate wheel filenames with a variant label
         "validate",  # validate variant.json / -variants.json / pyproject [variant]
+        "validate.text",  # validate a variant.json / -variants.json given as the file's text
         "combine",  # combine the metadata of several wheels (consistency rules)
         "select",  # choose a wheel for a requirement against a profile
         "install",  # install a requirement (and dependencies) into a target
@@ -94,6 +96,18 @@ def is_known_capability(name: str) -> bool:
     :param name: a capability such as ``"select"`` or ``"hardware.nvidia"``.
     """
     return name in CAPABILITIES or bool(_HARDWARE.match(name))
+
+
+def document_bytes(input: Mapping[str, Any]) -> bytes:
+    """The file's bytes of a ``validate`` case given as ``text`` (capability ``validate.text``).
+
+    ``encoding`` ``utf-8`` (the default) writes the text in UTF-8; ``utf-16``
+    writes the byte order mark FF FE, then the text in UTF-16LE.
+    """
+    text = str(input["text"])
+    if input.get("encoding", "utf-8") == "utf-16":
+        return b"\xff\xfe" + text.encode("utf-16-le")
+    return text.encode("utf-8")
 
 
 @dataclass(frozen=True)

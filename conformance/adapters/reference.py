@@ -24,6 +24,7 @@ from conformance.adapters.base import (
     Outcome,
     Result,
     Workspace,
+    document_bytes,
 )
 from reference._toml import loads as _toml_loads
 
@@ -78,12 +79,16 @@ class ReferenceAdapter:
 
     def _op_validate(self, input: Mapping[str, Any], workspace: Workspace) -> Outcome:
         from reference.errors import VariantError
-        from reference.format.metadata import load_metadata
+        from reference.format.metadata import load_metadata, parse_json_bytes
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                load_metadata(input["document"], kind=input["kind"], label=input.get("label"), source="input")
+                if "text" in input:  # the file's bytes, read as the CLI reads a file
+                    document = parse_json_bytes(document_bytes(input), "input")
+                else:
+                    document = input["document"]
+                load_metadata(document, kind=input["kind"], label=input.get("label"), source="input")
             except VariantError as exc:
                 return Result({"valid": False, "clauses": exc.clauses, "messages": _messages(exc)})
         return Result({"valid": True, "warnings": [str(w.message) for w in caught]})

@@ -95,7 +95,15 @@ from conformance.adapters._tools import (
     system_mismatch,
     target_tags,
 )
-from conformance.adapters.base import AdapterInfo, Errored, Outcome, Result, Skipped, Workspace
+from conformance.adapters.base import (
+    AdapterInfo,
+    Errored,
+    Outcome,
+    Result,
+    Skipped,
+    Workspace,
+    document_bytes,
+)
 from conformance.adapters.uv_format_rules import Experiment, filename_experiment, validate_experiment
 from conformance.adapters.uv_interpreter import InterpreterCache
 from reference._toml import loads as toml_loads
@@ -123,7 +131,7 @@ CAPABILITIES = frozenset(
 
 #: What uv lacks, but the adapter reaches for some cases: the user static list by
 #: projection, filename and metadata rules through the outcome of an install.
-INDIRECT = frozenset({"providers.user-static", "filename", "validate"})
+INDIRECT = frozenset({"providers.user-static", "filename", "validate", "validate.text"})
 
 #: Why uv 0.13.9 lacks the other capabilities (appended to the skip reasons).
 LIMITATIONS = {
@@ -537,7 +545,8 @@ class UvAdapter:
             experiment = filename_experiment(str(input["filename"]))
         else:
             label = input.get("label")
-            experiment = validate_experiment(str(input["kind"]), input["document"], label)
+            document = document_bytes(input) if "text" in input else input["document"]
+            experiment = validate_experiment(str(input["kind"]), document, label)
         if isinstance(experiment, str):
             return Skipped(experiment)
         return self._run_experiment(experiment, workspace)

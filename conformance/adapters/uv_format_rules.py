@@ -73,6 +73,9 @@ def probe_document(labels: list[str]) -> dict[str, Any]:
 
 
 def _encode(document: Any) -> bytes:
+    """The file's bytes: as given (a ``validate.text`` case), or the document as JSON."""
+    if isinstance(document, bytes):
+        return document
     return json.dumps(document).encode("utf-8")
 
 

@@ -43,7 +43,15 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from conformance.adapters._tools import load_profile_data, profile_tags
-from conformance.adapters.base import AdapterInfo, Errored, Outcome, Result, Skipped, Workspace
+from conformance.adapters.base import (
+    AdapterInfo,
+    Errored,
+    Outcome,
+    Result,
+    Skipped,
+    Workspace,
+    document_bytes,
+)
 
 __all__ = ["VariantlibAdapter"]
 
@@ -52,6 +60,7 @@ CAPABILITIES = frozenset(
     {
         "filename",
         "validate",
+        "validate.text",
         "combine",
         "select",
         "index.flat",
@@ -98,6 +107,8 @@ class VariantlibAdapter:
         try:
             if op == "filename":
                 return Result(_filename(str(input["filename"])))
+            if op == "validate" and "text" in input:
+                return Result(_validate_bytes(str(input["kind"]), document_bytes(input), input.get("label")))
             if op == "validate":
                 return Result(_validate(str(input["kind"]), input["document"], input.get("label")))
             if op == "combine":
@@ -156,6 +167,26 @@ def _validate(kind: str, document: Any, label: Any) -> dict[str, Any]:
     except Exception as exc:
         # ValidationError for what variantlib checks; anything else it raises on
         # malformed input (TypeError, AttributeError, ...) is a rejection too.
+        return {"valid": False, "explanation": f"{type(exc).__name__}: {exc}"}
+    return {"valid": True}
+
+
+def _validate_bytes(kind: str, raw: bytes, label: Any) -> dict[str, Any]:
+    """A document given as the file's bytes, read as variantlib reads such a file.
+
+    ``VariantDistInfo`` takes a ``variant.json``'s contents as they are (``json.loads``
+    of the bytes); an index-level file is ``json.loads``-ed by its caller, then
+    handed to ``VariantsJson``.
+    """
+    from variantlib.variant_dist_info import VariantDistInfo
+    from variantlib.variants_json import VariantsJson
+
+    try:
+        if kind == "wheel":
+            VariantDistInfo(raw, expected_label=None if label is None else str(label))
+        else:
+            VariantsJson(json.loads(raw))
+    except Exception as exc:
         return {"valid": False, "explanation": f"{type(exc).__name__}: {exc}"}
     return {"valid": True}
 
