@@ -284,7 +284,7 @@ def test_uv_info() -> None:
     assert "variant-unaware" in info.capabilities
     assert not {"providers.user-static", "providers.plugin", "markers", "filename"} & info.capabilities
     # reached indirectly: by projection, and through the outcome of an install
-    assert info.indirect == {"providers.user-static", "filename", "validate"}
+    assert info.indirect == {"providers.user-static", "filename", "validate", "validate.text"}
     assert all(is_known_capability(c) for c in info.indirect)
     assert "variant environment markers" in info.limitations["markers"]
 
