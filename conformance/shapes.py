@@ -17,6 +17,7 @@ A detector is a small predicate over plain data; it never runs the reference.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -113,6 +114,14 @@ def _requirement_name(text: str) -> str:
     return match.group(1) if match else text
 
 
+
+def _text_document(text: str) -> list[Any]:
+    """The document of a ``validate`` case given as the file's text (``validate.text``), if it is JSON."""
+    try:
+        return [json.loads(text)]
+    except ValueError:
+        return []
+
 def case_view(case: Any) -> CaseView:
     """The inputs of *case*, with its fixtures read."""
     view = CaseView(case)
@@ -132,7 +141,7 @@ def case_view(case: Any) -> CaseView:
         wanted = canonicalize_name(_requirement_name(data["requirement"]))
         view.releases = [p for p in view.index if canonicalize_name(p["name"]) == wanted]
     if case.op == "validate":
-        view.documents = [data.get("document")]
+        view.documents = [data["document"]] if "document" in data else _text_document(data.get("text", ""))
     if case.op == "combine":
         view.documents = list(data.get("documents", []))
     if case.op == "filename":
