@@ -20,6 +20,7 @@ few lines each replacement computes.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -1022,8 +1023,9 @@ LAZY: tuple[Mutant, ...] = (
     _lazy("variant-unaware", "ignores variant wheels: selects among the non-variant wheels only",
           SELECTING, _p(f"{SELECT}:select_wheel", field_set("options", no_variants=True, variant=None)),
           *_NO_LOCK_CHECKS),
-    _lazy("accepts-every-document", "every metadata document is valid",
-          {"validate"}, _p("reference.format.metadata:load_metadata", constant(None))),
+    _lazy("accepts-every-document", "every metadata document is valid (any file json.loads reads)",
+          {"validate"}, _p("reference.format.metadata:load_metadata", constant(None)),
+          _p("reference.format.metadata:parse_json_bytes", instead(lambda a: json.loads(a["raw"])))),
     _lazy("combines-without-checks", "every set of documents is consistent: their union, unchecked",
           {"combine"},
           _p(f"{COMBINE}:check_priorities_prefix", constant(None)),
