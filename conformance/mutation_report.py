@@ -249,7 +249,8 @@ def markdown_table(report: Mapping[str, Any]) -> str:
     """The per-module table (Markdown) of a report."""
     lines = [
         "| module | mutants | excluded | rejected by mypy | scored | killed | survived | run by no case "
-        "| listed | of which neutral | of which open | score | score on decisions | score on what the texts decide |",
+        "| listed | of which neutral | of which open | score | score on decisions "
+        "| score on what the texts decide |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
 
@@ -257,7 +258,8 @@ def markdown_table(report: Mapping[str, Any]) -> str:
         return (f"| {name} | {counts['generated']} | {counts['excluded']} | {counts['type_rejected']} | "
                 f"{counts['scored']} | {counts['killed']} | "
                 f"{counts['survived']} | "
-                f"{counts['no_tests']} | {counts['listed']} | {counts['neutral']} | {counts.get('open', 0)} | "
+                f"{counts['no_tests']} | {counts['listed']} | {counts['neutral']} | "
+                f"{counts.get('open', 0)} | "
                 f"{_percent(counts['score'])} | {_percent(counts['decision_score'])} | "
                 f"{_percent(counts.get('decided_score'))} |")
 
