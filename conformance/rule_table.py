@@ -979,6 +979,7 @@ RULES: tuple[Rule, ...] = (
              "pylock/wheel-size/selected-wheel-wrong-size",
              "pylock/wheel-size/plain-wrong-size",
              "pylock/wheel-size/plain-path-wrong-size",
+             "pylock/wheel-size/plain-zero-size",
          ),
          reversal=(
              "pylock/wheel-size/true-sizes",
