@@ -168,7 +168,7 @@ class ReferenceAdapter:
 
     def _op_pylock(self, input: Mapping[str, Any], workspace: Workspace) -> Outcome:
         from reference.errors import VariantError
-        from reference.install.pylock import load_lock, select_locked
+        from reference.install.pylock import check_sources, load_lock, select_locked
         from reference.install.sources import Source
 
         system, options, _ = self._setup(input, workspace)
@@ -181,6 +181,7 @@ class ReferenceAdapter:
         try:
             lock = load_lock(workspace.locks / f"{input['lock']}.toml")
             results = select_locked(lock, system, options, fetch)
+            check_sources(results, lock.source)  # what an install from the lock does
         except (VariantError, OSError) as exc:
             return Result({"error": True, "clauses": list(getattr(exc, "clauses", [])), "message": str(exc)})
         return Result(

@@ -283,7 +283,7 @@ class Session:
 
         Spec: pep825:pylock-resolve
         """
-        from reference.install.pylock import load_lock, package_for, select_locked
+        from reference.install.pylock import check_sources, load_lock, package_for, select_locked
 
         lock = load_lock(self.lock_path or "")
         for text in requirements:
@@ -291,12 +291,12 @@ class Session:
                 raise RequestError(f"{self.lock_path} has no package {quoted(Requirement(text).name)}")
         fetch = _lock_fetcher(tmp)
         results = select_locked(lock, self.system, self.options, fetch)
+        for result in results.values():
+            self.warnings += result.selection.warnings
+        check_sources(results, lock.source)
         plan: Plan = []
         for name, result in results.items():
-            self.warnings += result.selection.warnings
-            if result.wheel is None:
-                message = f"no compatible wheel among the locked wheels of {name}"
-                raise VariantError(Violation("pep825:pylock-resolve", message))
+            assert result.wheel is not None  # check_sources
             plan.append((name, fetch(result.wheel), dict(result.wheel.hashes)))
         return plan
 

@@ -48,6 +48,7 @@ __all__ = [
     "LockedWheel",
     "check_environments",
     "check_marker_scope",
+    "check_sources",
     "dumps_lock",
     "load_lock",
     "locked_requires",
@@ -506,6 +507,30 @@ def select_locked(
             requires = locked_requires(fetch(wheel), selection.markers, system.environment)
         out[package.name] = LockSelection(package, selection, wheel, requires)
     return out
+
+
+def check_sources(results: Mapping[str, LockSelection], source: str = "") -> None:
+    """Every package the lock installs has a wheel to install.
+
+    pylock.toml specification, Installation: "Look for the appropriate wheel file
+    based on name; if one is not found then move on to sdist or an error MUST be
+    raised about a lack of source for the project." The reference builds no sdist.
+
+    :raises InvalidLock: for the first package without a compatible wheel.
+
+    Spec: pylock:wheel-name, pep825:pylock-resolve
+    """
+    for name, result in results.items():
+        if result.wheel is None:
+            raise InvalidLock(
+                Violation(
+                    "pylock:wheel-name",
+                    f"no compatible wheel among the locked wheels of {quoted(name)}: "  # pragma: no mutate
+                    "no source to install it from",  # pragma: no mutate
+                    f"packages[name={name}]",  # pragma: no mutate
+                    source,
+                )
+            )
 
 
 def resolve_locked(
