@@ -306,9 +306,12 @@ def _percent(value: float | None) -> str:
 def format_report(report: Mapping[str, Any]) -> str:
     """The human-readable summary: the table, the target, the check, the timing."""
     out = [markdown_table(report)]
-    below = [m["module"] for m in report["modules"] if not m["meets_target"]]
-    out.append(f"Target {100 * report['target']:.0f} % killed per module: "
-               + (f"missed by {', '.join(below)}" if below else "met by every module"))
+    for key, name in (("score", "score"), ("decision_score", "score on decisions"),
+                      ("decided_score", "score on what the texts decide")):
+        below = [m["module"].removeprefix("reference/") for m in report["modules"]
+                 if m.get(key) is not None and m[key] < report["target"]]
+        out.append(f"Target {100 * report['target']:.0f} % killed per module, {name}: "
+                   + (f"missed by {', '.join(below)}" if below else "met by every module"))
     check = report["check"]
     for mutant_id in check["unlisted"]:
         survivor = next(s for s in report["survivors"] if s["id"] == mutant_id)
