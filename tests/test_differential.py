@@ -450,4 +450,7 @@ def test_reference_selects_from_a_lock_as_from_its_listed_wheels(data: st.DataOb
             adapter.close()
     assert isinstance(outcome, Result), outcome
     note(f"lock: {lock}")
-    assert outcome.value["selected"] == {newest["name"]: expected}
+    if expected is None:  # no listed wheel fits: "an error MUST be raised about a lack of source"
+        assert outcome.value.get("error") and outcome.value["clauses"] == ["pylock:wheel-name"], outcome.value
+    else:
+        assert outcome.value["selected"] == {newest["name"]: expected}
